@@ -1,0 +1,199 @@
+"""The `curate` command. Errors a user can cause print one sentence and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from curate.errors import CurateError
+
+DEFAULT_ROOT = "store"
+
+
+def _root_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--root", type=click.Path(path_type=Path), default=lambda: os.environ.get("CURATE_ROOT", DEFAULT_ROOT),
+        show_default="$CURATE_ROOT or ./store", help="Store folder holding datasets.",
+    )(f)  # fmt: skip
+
+
+def _friendly(f: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except CurateError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted: finished work is kept; run the same command again to resume", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="curate")
+def main() -> None:
+    """Build training data for music language models from staged, resumable pipelines."""
+
+
+@main.command()
+@click.argument("pipeline_file", type=click.Path(path_type=Path))
+@_root_option
+@click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--address", default=None, help="Ray cluster address (with --executor ray).")
+@click.option("--limit", type=int, default=None, help="Read at most N records per input shard (a quick try).")
+@click.option("--fresh", is_flag=True, help="Delete this version's outputs and state first.")
+@click.option("--manifests", type=click.Path(path_type=Path), default=Path("manifests"), show_default=True,
+              help="Folder for the committed copy of the manifest.")  # fmt: skip
+@click.option("--log-json", is_flag=True, help="Machine-readable JSON log lines on stderr.")
+@_friendly
+def run(pipeline_file: Path, root: Path, workers: int | None, executor: str, address: str | None,
+        limit: int | None, fresh: bool, manifests: Path, log_json: bool) -> None:  # fmt: skip
+    """Run PIPELINE_FILE, skipping work that is already complete."""
+    from curate.executors import make_executor
+    from curate.log import Reporter
+    from curate.pipeline import load_pipeline
+    from curate.runner import run_pipeline
+
+    pipeline = load_pipeline(pipeline_file)
+    reporter = Reporter(json_lines=log_json)
+    runner = make_executor(executor, workers=workers, address=address)
+    reporter.event("run", dataset=pipeline.spec.dataset, version=pipeline.spec.version,
+                   executor=runner.name, workers=runner.workers)  # fmt: skip
+    try:
+        result = run_pipeline(pipeline, root, runner, fresh=fresh, limit=limit, manifests_dir=manifests,
+                              progress=reporter.progress)  # fmt: skip
+    finally:
+        reporter.close()
+        runner.close()
+    for step in result.manifest["steps"]:
+        rejected = sum(step["rejected"].values())
+        reporter.event("step", step=step["name"], rows_in=step["rows_in"], rows_out=step["rows_out"],
+                       rejected=rejected, wall_s=step["wall_s"])  # fmt: skip
+    base = Path(root) / pipeline.spec.dataset / pipeline.spec.version
+    reporter.event("done", tasks_run=result.tasks_run, tasks_skipped=result.tasks_skipped,
+                   wall_s=round(result.wall_s, 2), manifest=str(base / "manifest.json"))  # fmt: skip
+
+
+@main.command()
+@_root_option
+@click.option("--json", "as_json", is_flag=True)
+@_friendly
+def status(root: Path, as_json: bool) -> None:
+    """What is done, running and failed in the store."""
+    from curate.audit import status as get_status
+
+    info = get_status(root)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    if not info:
+        click.echo(f"nothing under {root}")
+    for version in info:
+        click.echo(f"{version['dataset']} {version['version']}: {version['status']}")
+        for s in version["steps"]:
+            total = s["tasks"] if s["tasks"] is not None else "?"
+            failed = f", {s['failed']} failed: {s['error']}" if s["failed"] else ""
+            click.echo(f"  {s['step']}: {s['done']}/{total} done{failed}")
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("--root", type=click.Path(path_type=Path), default=None,
+              help="Store folder, when MANIFEST is the committed copy under manifests/.")  # fmt: skip
+@_friendly
+def verify(manifest: Path, root: Path | None) -> None:
+    """Re-hash every shard MANIFEST lists; exit 1 naming any mismatch."""
+    from curate.audit import verify as run_verify
+
+    if root is None and manifest.name != "manifest.json":
+        root = Path(os.environ.get("CURATE_ROOT", DEFAULT_ROOT))
+    problems = run_verify(manifest, root)
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo("ok: every shard matches its manifest")
+
+
+@main.command()
+@click.argument("row_id")
+@_root_option
+@click.option("--json", "as_json", is_flag=True)
+@_friendly
+def lineage(row_id: str, root: Path, as_json: bool) -> None:
+    """Walk ROW_ID back to its source, printing each row and the config that made it."""
+    from curate.audit import LineageIndex
+
+    nodes = LineageIndex(root).walk(row_id)
+    if not nodes:
+        raise CurateError(f"no row with id '{row_id}' in any version under {root}")
+    if as_json:
+        click.echo(json.dumps([_node_json(n) for n in nodes], indent=2, default=str))
+        return
+    _print_nodes(nodes, 0)
+
+
+def _node_json(node: Any) -> dict[str, Any]:
+    return {
+        "table": node.table, "dataset": node.dataset, "version": node.version, "row": node.row,
+        "step": node.step, "code": node.code, "rejected": node.rejected,
+        "parents": [_node_json(p) for p in node.parents],
+    }  # fmt: skip
+
+
+def _print_nodes(nodes: list[Any], depth: int) -> None:
+    from curate.audit import short
+
+    pad = "  " * depth
+    for node in nodes:
+        step = node.step
+        click.echo(f"{pad}{node.row.get('id')}  [{node.dataset}/{node.version} table {node.table}, "
+                   f"stage {step['stage']}, code {step['code_version']}, commit {node.code.get('commit')}]")  # fmt: skip
+        click.echo(f"{pad}  config: {short(step['config'], 200)}")
+        for key, value in node.row.items():
+            if key != "id" and value not in (None, "", []):
+                click.echo(f"{pad}  {key}: {short(value)}")
+        for rej in node.rejected:
+            click.echo(
+                f"{pad}  REJECTED at step {rej['step']}: {rej['reason']} {rej['detail'] or ''}".rstrip()
+            )
+        _print_nodes(node.parents, depth + 1)
+
+
+@main.command()
+@click.argument("dataset")
+@_root_option
+@click.option("--version", "version", default=None, help="Default: the newest finished version.")
+@_friendly
+def show(dataset: str, root: Path, version: str | None) -> None:
+    """Schema, counts and sample rows of DATASET."""
+    from curate.audit import describe, short
+
+    info = describe(root, dataset, version)
+    click.echo(f"{dataset} {info['version']}: {len(info['tables'])} tables, {info['rejects']} rejected rows")
+    for name, table in info["tables"].items():
+        click.echo(f"\n{name} ({table['rows']} rows, schema {table['schema'] or 'inferred'})")
+        for column, dtype in table["columns"].items():
+            click.echo(f"  {column}: {dtype}")
+        for row in table["sample"]:
+            click.echo(f"  - {short(row, 200)}")
+    click.echo("\nsteps:")
+    for step in info["steps"]:
+        click.echo(f"  {step['name']} ({step['stage']}): in {step['rows_in']}, out {step['rows_out']}, "
+                   f"rejected {step['rejected'] or 0}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

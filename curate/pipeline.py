@@ -1,0 +1,217 @@
+"""Pipeline files: YAML naming inputs, the steps in order, and the dataset name and version.
+
+    dataset: demo
+    version: "1"
+    inputs:
+      songs_dump: {path: ../curate/data/samples/songs.jsonl}
+    steps:
+      - {name: songs_raw, stage: read, input: songs_dump, config: {format: jsonl}}
+      - {name: long_songs, stage: filter, input: songs_raw, config: {expr: "duration_s > 60"}}
+
+Each step's output is a table named after the step; later steps may read any earlier table, so
+the steps form a DAG. Everything is checked before any work starts, and the first problem is
+reported as one `ConfigError` naming file, key and reason.
+"""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from curate.errors import ConfigError, CurateError
+from curate.hashing import digest
+from curate.stage import GlobalStage, SourceStage, Stage, StageConfig
+from curate.stages import load_stage
+
+_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputSpec(_Strict):
+    path: str | list[str] = Field(description="file, directory or glob; relative to the pipeline file")
+    description: str = ""
+
+
+class StepSpec(_Strict):
+    name: str = Field(pattern=_NAME_PATTERN)
+    stage: str
+    input: str | list[str] | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def inputs(self) -> list[str]:
+        if self.input is None:
+            return []
+        return [self.input] if isinstance(self.input, str) else list(self.input)
+
+
+class PipelineSpec(_Strict):
+    dataset: str = Field(pattern=_NAME_PATTERN)
+    version: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    parent_version: str | None = None
+    description: str = ""
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    steps: list[StepSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Step:
+    spec: StepSpec
+    stage_cls: type[Stage]
+    config: StageConfig
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def kind(self) -> str:
+        if issubclass(self.stage_cls, SourceStage):
+            return "source"
+        return "global" if issubclass(self.stage_cls, GlobalStage) else "shard"
+
+    def resolved(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "stage": self.spec.stage,
+            "input": self.spec.inputs,
+            "config": self.config.model_dump(mode="json"),
+        }
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    path: Path
+    spec: PipelineSpec
+    steps: tuple[Step, ...]
+    input_files: dict[str, tuple[Path, ...]]
+
+    @property
+    def dir(self) -> Path:
+        return self.path.parent
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise CurateError(f"pipeline has no step '{name}'")
+
+    def resolved(self) -> dict[str, Any]:
+        """The pipeline with every default filled in: saved in the manifest, hashed for lineage."""
+        return {
+            "dataset": self.spec.dataset,
+            "version": self.spec.version,
+            "parent_version": self.spec.parent_version,
+            "description": self.spec.description,
+            "inputs": {k: v.model_dump() for k, v in self.spec.inputs.items()},
+            "steps": [s.resolved() for s in self.steps],
+        }
+
+    @property
+    def config_hash(self) -> str:
+        return digest(self.resolved())
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _first_error(err: ValidationError, prefix: str = "") -> tuple[str, str]:
+    e = err.errors()[0]
+    key = _key(e["loc"])
+    if e["type"] == "extra_forbidden":
+        reason = "unknown key"
+    elif e["type"] == "missing":
+        reason = "required key is missing"
+    else:
+        reason = e["msg"]
+    return (f"{prefix}.{key}" if prefix and key else prefix or key), reason
+
+
+def expand_paths(base: Path, patterns: str | list[str]) -> list[Path]:
+    """Files named by paths, directories (all files below, recursively) or globs; sorted, unique."""
+    files: set[Path] = set()
+    for pattern in [patterns] if isinstance(patterns, str) else patterns:
+        full = (base / pattern) if not Path(pattern).is_absolute() else Path(pattern)
+        matches = [Path(p) for p in glob.glob(str(full), recursive=True)] or []
+        for match in matches:
+            if match.is_dir():
+                files.update(p for p in match.rglob("*") if p.is_file() and not p.name.startswith("."))
+            elif match.is_file():
+                files.add(match)
+    return sorted(p.resolve() for p in files)
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise ConfigError(file, "", "pipeline file not found")
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ConfigError(file, where, f"not valid YAML ({getattr(err, 'problem', err)})") from err
+    if not isinstance(doc, dict):
+        raise ConfigError(file, "", "expected a mapping with dataset, version, inputs and steps")
+    try:
+        spec = PipelineSpec.model_validate(doc)
+    except ValidationError as err:
+        raise ConfigError(file, *_first_error(err)) from err
+
+    base = path.resolve().parent
+    input_files: dict[str, tuple[Path, ...]] = {}
+    for name, inp in spec.inputs.items():
+        files = expand_paths(base, inp.path)
+        if not files:
+            raise ConfigError(file, f"inputs.{name}.path", f"no file matches '{inp.path}'")
+        input_files[name] = tuple(files)
+
+    tables: set[str] = set()
+    steps: list[Step] = []
+    for i, step_spec in enumerate(spec.steps):
+        where = f"steps[{i}]"
+        if step_spec.name in tables or step_spec.name in spec.inputs or step_spec.name == "rejects":
+            raise ConfigError(file, f"{where}.name", f"'{step_spec.name}' is already used")
+        try:
+            stage_cls = load_stage(step_spec.stage)
+        except CurateError as err:
+            raise ConfigError(file, f"{where}.stage", str(err)) from err
+        try:
+            config = stage_cls.Config.model_validate(step_spec.config)
+        except ValidationError as err:
+            raise ConfigError(file, *_first_error(err, f"{where}.config")) from err
+        step = Step(spec=step_spec, stage_cls=stage_cls, config=config)
+        _check_inputs(file, where, step, spec, tables)
+        tables.add(step_spec.name)
+        steps.append(step)
+    return Pipeline(path=path.resolve(), spec=spec, steps=tuple(steps), input_files=input_files)
+
+
+def _check_inputs(file: str, where: str, step: Step, spec: PipelineSpec, tables: set[str]) -> None:
+    names = step.spec.inputs
+    if step.kind == "source":
+        if len(names) != 1 or names[0] not in spec.inputs:
+            raise ConfigError(
+                file, f"{where}.input", f"a '{step.spec.stage}' step reads one name from `inputs`"
+            )
+        return
+    if step.kind == "shard" and len(names) != 1:
+        raise ConfigError(file, f"{where}.input", f"a '{step.spec.stage}' step reads exactly one table")
+    if not names:
+        raise ConfigError(file, f"{where}.input", "name at least one earlier step")
+    for name in names:
+        if name not in tables:
+            raise ConfigError(file, f"{where}.input", f"'{name}' is not an earlier step")

@@ -1,0 +1,227 @@
+"""Plan a pipeline into tasks, skip the ones already complete, run the rest, write the manifest.
+
+Steps run in file order; within a step every shard is an independent task. A task's fingerprint
+covers its input bytes, the step's resolved config and the stage's code version, so a rerun skips
+what is complete and redoes only what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curate.errors import CurateError
+from curate.executors import Executor, TaskFailure
+from curate.hashing import digest, sha256_file
+from curate.manifest import build_manifest, write_manifest
+from curate.pipeline import Pipeline, Step
+from curate.stage import InputShard, SourceStage, StageContext
+from curate.store import Store, atomic_write_json, read_json
+from curate.tasks import Task, TaskReport
+
+
+@dataclass
+class RunResult:
+    manifest: dict
+    tasks_run: int
+    tasks_skipped: int
+    wall_s: float
+
+
+@dataclass
+class _StepOutcome:
+    reports: list[TaskReport] = field(default_factory=list)
+    ran: int = 0
+    skipped: int = 0
+    wall_s: float = 0.0
+
+
+ProgressHook = Callable[[str, int, int], None]  # (step, tasks done, tasks total)
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    root: Path,
+    executor: Executor,
+    *,
+    fresh: bool = False,
+    limit: int | None = None,
+    manifests_dir: Path | None = None,
+    progress: ProgressHook | None = None,
+) -> RunResult:
+    started = time.perf_counter()
+    store = Store(root.resolve(), pipeline.spec.dataset, pipeline.spec.version)
+    if fresh:
+        store.clear()
+    atomic_write_json(store.run_path, {"pid": os.getpid(), "status": "running", "started": time.time()})
+    input_checksums = {path: sha256_file(path) for paths in pipeline.input_files.values() for path in paths}
+    outcomes: dict[str, _StepOutcome] = {}
+    try:
+        for step in pipeline.steps:
+            outcomes[step.name] = _run_step(
+                pipeline, step, store, executor, input_checksums, outcomes, limit, progress
+            )
+    except BaseException as err:
+        status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
+        atomic_write_json(store.run_path, {"pid": os.getpid(), "status": status, "error": str(err)})
+        raise
+    wall = time.perf_counter() - started
+    manifest = build_manifest(
+        pipeline=pipeline,
+        store=store,
+        input_checksums=input_checksums,
+        steps={name: (o.reports, o.wall_s) for name, o in outcomes.items()},
+        executor=executor,
+        wall_s=wall,
+    )
+    write_manifest(manifest, store, manifests_dir)
+    atomic_write_json(store.run_path, {"pid": os.getpid(), "status": "done", "finished": time.time()})
+    ran = sum(o.ran for o in outcomes.values())
+    skipped = sum(o.skipped for o in outcomes.values())
+    return RunResult(manifest=manifest, tasks_run=ran, tasks_skipped=skipped, wall_s=wall)
+
+
+def _run_step(
+    pipeline: Pipeline,
+    step: Step,
+    store: Store,
+    executor: Executor,
+    input_checksums: dict[Path, str],
+    done: dict[str, _StepOutcome],
+    limit: int | None,
+    progress: ProgressHook | None,
+) -> _StepOutcome:
+    started = time.perf_counter()
+    tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers)
+    _remove_stale(store, step, len(tasks))
+    atomic_write_json(store.state_dir(step.name) / "plan.json", {"tasks": len(tasks), "kind": step.kind})
+    outcome = _StepOutcome()
+    results: dict[int, TaskReport] = {}
+    todo: list[Task] = []
+    for task in tasks:
+        report = completed_report(store, task)
+        if report is None:
+            todo.append(task)
+        else:
+            results[task.index] = report
+    outcome.skipped = len(results)
+    finished = len(results)
+    if progress:
+        progress(step.name, finished, len(tasks))
+
+    def on_done(task: Task, result: TaskReport | TaskFailure) -> None:
+        nonlocal finished
+        finished += 1
+        if progress:
+            progress(step.name, finished, len(tasks))
+
+    failures: list[TaskFailure] = []
+    for result in executor.run(todo, on_done):
+        if isinstance(result, TaskFailure):
+            failures.append(result)
+        else:
+            results[result.index] = result
+    outcome.ran = len(todo)
+    if failures:
+        first = failures[0]
+        raise CurateError(
+            f"step '{step.name}' failed on {len(failures)} of {len(tasks)} shards; first, {first.task.label}: "
+            f"{first.error} (details: curate status; completed shards are kept, rerun to resume)"
+        )
+    outcome.reports = [results[i] for i in sorted(results)]
+    outcome.wall_s = round(time.perf_counter() - started, 4)
+    return outcome
+
+
+def plan_step(
+    pipeline: Pipeline,
+    step: Step,
+    store: Store,
+    input_checksums: dict[Path, str],
+    done: dict[str, _StepOutcome],
+    limit: int | None,
+    workers: int = 1,
+) -> list[Task]:
+    context = StageContext(
+        step=step.name,
+        store_base=store.base,
+        cache_dir=store.cache_dir,
+        pipeline_dir=pipeline.dir,
+        limit=limit,
+        workers=workers,
+    )
+    config = step.config.model_dump(mode="json")
+    base = digest(step.spec.stage, config, step.stage_cls.code_version(), limit)
+
+    def task(index: int, input_key: str, **kw: object) -> Task:
+        return Task(
+            step=step.name,
+            stage=step.spec.stage,
+            config=config,
+            kind=step.kind,
+            index=index,
+            fingerprint=digest(base, input_key),
+            root=store.root,
+            dataset=store.dataset,
+            version=store.version,
+            context=context,
+            **kw,  # type: ignore[arg-type]
+        )
+
+    if step.kind == "source":
+        stage = step.stage_cls(step.config, context)
+        assert isinstance(stage, SourceStage)
+        files = list(pipeline.input_files[step.spec.inputs[0]])
+        shards = [
+            InputShard(s.path, s.start, s.end, input_checksums.get(s.path) or sha256_file(s.path))
+            for s in stage.list_shards(files)
+        ]
+        return [task(i, s.key, source=s) for i, s in enumerate(shards)]
+
+    upstream = {name: done[name].reports for name in step.spec.inputs}
+    if step.kind == "shard":
+        (reports,) = upstream.values()
+        return [
+            task(i, r.outputs[0]["sha256"], inputs={"input": (store.base / r.outputs[0]["path"],)})
+            for i, r in enumerate(reports)
+        ]
+    inputs = {
+        name: tuple(store.base / o["path"] for r in reports for o in r.outputs)
+        for name, reports in upstream.items()
+    }
+    key = digest(
+        {name: [o["sha256"] for r in reports for o in r.outputs] for name, reports in upstream.items()}
+    )
+    return [task(0, key, inputs=inputs)]
+
+
+def completed_report(store: Store, task: Task) -> TaskReport | None:
+    """The task's completion record if it matches the task's fingerprint and its outputs exist."""
+    path = store.completion_path(task.step, task.index)
+    if not path.is_file():
+        return None
+    report = TaskReport.from_json(read_json(path))
+    if report.fingerprint != task.fingerprint:
+        return None
+    files = [o["path"] for o in report.outputs] + ([report.rejects["path"]] if report.rejects else [])
+    if not all((store.base / f).is_file() for f in files):
+        return None
+    return report
+
+
+def _remove_stale(store: Store, step: Step, count: int) -> None:
+    """Drop shards, rejects and records left by an earlier run that had more shards for this step."""
+    if step.kind == "global":
+        return
+    leftovers = [
+        *store.state_dir(step.name).glob("*.done.json"),
+        *store.table_dir(step.name).glob("part-*.parquet"),
+        *store.table_dir("rejects").glob(f"{step.name}-*.parquet"),
+    ]
+    for path in leftovers:
+        index = int(path.name.split(".")[0].rsplit("-", 1)[-1])
+        if index >= count:
+            path.unlink()

@@ -1,0 +1,134 @@
+"""The stage contract: one small class, one method over a batch.
+
+Three kinds share it:
+- `ShardStage.process(batch)` runs on each shard of its input table independently (in parallel);
+- `SourceStage` lists shards of named input files and reads each one into rows;
+- `GlobalStage.process_all(tables)` needs every shard of its inputs at once (dedup, release).
+
+Every kind returns a `StageResult`: output rows plus rejected rows, each with a reason. The
+executor casts rows to the stage's declared schema, writes shards and counts rows in/out/rejected.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import polars as pl
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict
+
+from curate.errors import MissingDependencyError
+from curate.hashing import digest, sha256_file
+
+
+class StageConfig(BaseModel):
+    """Base of every stage's config: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass
+class Reject:
+    """A row a stage could not or would not keep, with a machine-readable reason."""
+
+    row: dict[str, Any]
+    reason: str
+    detail: str = ""
+    related_id: str | None = None  # e.g. the kept row of a duplicate cluster
+    cluster_id: str | None = None
+
+
+@dataclass
+class StageResult:
+    rows: pa.Table | list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """What a stage may know about where it runs; plain data so tasks pickle to any executor."""
+
+    step: str  # the step name in the pipeline file (also its output table)
+    store_base: Path  # <root>/<dataset>/<version>
+    cache_dir: Path  # <root>/_cache, shared by versions
+    pipeline_dir: Path  # folder of the pipeline file: relative paths in configs resolve here
+    limit: int | None = None  # rows per source shard (`curate run --limit`)
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class InputShard:
+    """One unit of work for a source stage: a file, or a byte range of one."""
+
+    path: Path
+    start: int = 0
+    end: int | None = None  # None: to the end of the file
+    checksum: str = ""
+
+    @property
+    def key(self) -> str:
+        return digest(self.checksum, self.start, self.end)
+
+
+class Stage:
+    name: ClassVar[str]
+    Config: ClassVar[type[StageConfig]] = StageConfig
+    input_schema: ClassVar[str | None] = None  # a table in schemas/, or None for any columns
+    output_schema: ClassVar[str | None] = None
+    requires: ClassVar[tuple[str, ...]] = ()  # importable modules this stage needs
+    extra: ClassVar[str | None] = None  # pip extra that provides them
+
+    def __init__(self, config: StageConfig, context: StageContext) -> None:
+        for module in self.requires:
+            if importlib.util.find_spec(module) is None:
+                raise MissingDependencyError(self.name, module, self.extra)
+        self.config = config
+        self.context = context
+        self.counters: Counter[str] = Counter()  # extra per-task stats, merged into the manifest
+
+    @classmethod
+    def code_version(cls) -> str:
+        """Changes when the stage's source changes, so completed tasks made by old code are redone."""
+        from curate import __version__
+
+        return digest(__version__, sha256_file(inspect.getfile(cls)))[:16]
+
+    @classmethod
+    def schema_for(cls, config: StageConfig) -> str | None:
+        """The schema of the output table; stages whose output depends on config override this."""
+        return cls.output_schema
+
+    def setup(self) -> None:
+        """Load models, open clients: once per task, in the worker."""
+
+    def teardown(self) -> None:
+        """Release what setup took, even when the task failed."""
+
+
+class ShardStage(Stage):
+    batch_size: ClassVar[int] = 4096
+
+    def process(self, batch: pa.Table) -> StageResult:
+        raise NotImplementedError
+
+
+class SourceStage(Stage):
+    def list_shards(self, paths: list[Path]) -> list[InputShard]:
+        """Split the named input's files into shards, deterministically."""
+        raise NotImplementedError
+
+    def read(self, shard: InputShard) -> Iterator[StageResult]:
+        raise NotImplementedError
+
+
+class GlobalStage(Stage):
+    shard_rows: ClassVar[int] = 100_000  # rows per output shard
+
+    def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
+        raise NotImplementedError

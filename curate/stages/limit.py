@@ -1,0 +1,26 @@
+"""Keep the first N rows of a table (in shard order, or sorted by a column): a global stage."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curate.stage import GlobalStage, StageConfig, StageResult
+
+
+class LimitConfig(StageConfig):
+    n: int
+    order_by: str | None = None  # sort by this column first (ties broken by id), for a stable choice
+
+
+class Limit(GlobalStage):
+    name = "limit"
+    Config = LimitConfig
+    config: LimitConfig
+
+    def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
+        (frame,) = tables.values()
+        if self.config.order_by:
+            frame = frame.sort([self.config.order_by, "id"])
+        total = frame.select(pl.len()).collect().item()
+        self.counters["dropped_over_limit"] += max(0, total - self.config.n)
+        return StageResult(rows=frame.head(self.config.n).collect().to_arrow())

@@ -1,0 +1,239 @@
+"""A task is one stage over one shard (or, for a global stage, over all shards).
+
+`run_task` is a plain function of a picklable `Task`: the local process pool and a Ray task run
+the same code. It writes the output shard(s) and rejects atomically, then a completion record
+last: a task whose record is missing or stale is simply run again, and produces the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.hashing import canonical_json, sha256_file, stable_id
+from curate.schemas import load_schema
+from curate.stage import (
+    GlobalStage,
+    InputShard,
+    Reject,
+    ShardStage,
+    SourceStage,
+    Stage,
+    StageContext,
+    StageResult,
+)
+from curate.stages import load_stage
+from curate.store import Store, atomic_write_json, atomic_write_parquet, shard_name
+
+
+@dataclass(frozen=True)
+class Task:
+    step: str
+    stage: str
+    config: dict[str, Any]
+    kind: str  # source | shard | global
+    index: int
+    fingerprint: str
+    root: Path
+    dataset: str
+    version: str
+    context: StageContext
+    source: InputShard | None = None
+    inputs: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        return Store(self.root, self.dataset, self.version)
+
+    @property
+    def label(self) -> str:
+        return f"{self.step}[{self.index}]"
+
+
+@dataclass
+class TaskReport:
+    step: str
+    index: int
+    fingerprint: str
+    rows_in: int
+    rows_out: int
+    rejected: dict[str, int]
+    counters: dict[str, float]
+    outputs: list[dict[str, Any]]  # {path (relative to the version dir), sha256, rows, bytes}
+    rejects: dict[str, Any] | None
+    wall_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> TaskReport:
+        return cls(**doc)
+
+
+def run_task(task: Task) -> TaskReport:
+    started = time.perf_counter()
+    store = task.store
+    stage_cls = load_stage(task.stage)
+    stage = stage_cls(stage_cls.Config.model_validate(task.config), task.context)
+    try:
+        stage.setup()
+        rows_in, rows, rejects = _execute(stage, task)
+    except Exception as err:
+        # Recorded for `curate status`, then re-raised: a stage bug must stop the step, not vanish.
+        detail = {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+        atomic_write_json(store.failure_path(task.step, task.index), detail)
+        raise
+    finally:
+        stage.teardown()
+
+    outputs = _write_outputs(store, task, stage, rows)
+    reject_file = _write_rejects(store, task, rejects)
+    report = TaskReport(
+        step=task.step,
+        index=task.index,
+        fingerprint=task.fingerprint,
+        rows_in=rows_in,
+        rows_out=rows.num_rows,
+        rejected=dict(sorted(Counter(r.reason for r in rejects).items())),
+        counters=dict(sorted(stage.counters.items())),
+        outputs=outputs,
+        rejects=reject_file,
+        wall_s=round(time.perf_counter() - started, 4),
+    )
+    store.failure_path(task.step, task.index).unlink(missing_ok=True)
+    atomic_write_json(store.completion_path(task.step, task.index), report.to_json())
+    return report
+
+
+def _execute(stage: Stage, task: Task) -> tuple[int, pa.Table, list[Reject]]:
+    if isinstance(stage, SourceStage):
+        assert task.source is not None
+        return _collect(stage, _limited(stage.read(task.source), task.context.limit), count_rejects=True)
+    if isinstance(stage, ShardStage):
+        (path,) = task.inputs["input"]
+        results = (stage.process(pa.Table.from_batches([b])) for b in _batches(path, stage.batch_size))
+        rows_in = pq.ParquetFile(path).metadata.num_rows
+        _, rows, rejects = _collect(stage, results, count_rejects=False)
+        return rows_in, rows, rejects
+    if isinstance(stage, GlobalStage):
+        frames = {name: pl.scan_parquet(list(paths)) for name, paths in task.inputs.items()}
+        rows_in = sum(pq.ParquetFile(p).metadata.num_rows for paths in task.inputs.values() for p in paths)
+        _, rows, rejects = _collect(stage, [stage.process_all(frames)], count_rejects=False)
+        return rows_in, rows, rejects
+    raise TypeError(f"{type(stage).__name__} is not a source, shard or global stage")
+
+
+def _batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
+    parquet = pq.ParquetFile(path)
+    if parquet.metadata.num_rows == 0:
+        yield pa.RecordBatch.from_pylist([], schema=parquet.schema_arrow)  # stages still see the columns
+        return
+    yield from parquet.iter_batches(batch_size=batch_size)
+
+
+def _limited(results: Iterable[StageResult], limit: int | None) -> Iterator[StageResult]:
+    """Stop a source after `limit` records (kept or rejected), cutting the last batch."""
+    if limit is None:
+        yield from results
+        return
+    seen = 0
+    for result in results:
+        rows = result.rows if isinstance(result.rows, pa.Table) else pa.Table.from_pylist(result.rows)
+        room = limit - seen
+        rejects = result.rejects[:room]
+        rows = rows.slice(0, max(room - len(rejects), 0))
+        seen += rows.num_rows + len(rejects)
+        yield StageResult(rows=rows, rejects=rejects)
+        if seen >= limit:
+            return
+
+
+def _collect(
+    stage: Stage, results: Iterable[StageResult], count_rejects: bool
+) -> tuple[int, pa.Table, list[Reject]]:
+    schema_name = stage.schema_for(stage.config)
+    schema = load_schema(schema_name) if schema_name else None
+    tables: list[pa.Table] = []
+    rejects: list[Reject] = []
+    for result in results:
+        rows = result.rows
+        if isinstance(rows, list):
+            rows = schema.rows_from_dicts(rows) if schema else pa.Table.from_pylist(rows)
+        elif schema is not None:
+            rows = schema.conform(rows)
+        if rows.num_rows or not tables:
+            tables.append(rows)
+        rejects.extend(result.rejects)
+    if schema is not None:
+        table = pa.concat_tables(tables) if tables else schema.arrow.empty_table()
+    else:
+        table = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
+    rows_in = table.num_rows + len(rejects) if count_rejects else 0
+    return rows_in, table.combine_chunks(), rejects
+
+
+def _file_entry(store: Store, path: Path, rows: int) -> dict[str, Any]:
+    return {
+        "path": path.relative_to(store.base).as_posix(),
+        "sha256": sha256_file(path),
+        "rows": rows,
+        "bytes": path.stat().st_size,
+    }
+
+
+def _write_outputs(store: Store, task: Task, stage: Stage, rows: pa.Table) -> list[dict[str, Any]]:
+    if task.kind != "global":
+        path = store.shard_path(task.step, task.index)
+        atomic_write_parquet(path, rows)
+        return [_file_entry(store, path, rows.num_rows)]
+    per_shard = getattr(stage.config, "shard_rows", None) or stage.shard_rows
+    count = max(1, -(-rows.num_rows // per_shard))
+    entries = []
+    for i in range(count):
+        part = rows.slice(i * per_shard, per_shard)
+        path = store.shard_path(task.step, i)
+        atomic_write_parquet(path, part)
+        entries.append(_file_entry(store, path, part.num_rows))
+    for stale in store.table_dir(task.step).glob("part-*.parquet"):
+        if stale.name not in {shard_name(i) for i in range(count)}:
+            stale.unlink()
+    return entries
+
+
+def _write_rejects(store: Store, task: Task, rejects: list[Reject]) -> dict[str, Any] | None:
+    path = store.rejects_path(task.step, task.index)
+    if not rejects:
+        path.unlink(missing_ok=True)
+        return None
+    schema = load_schema("rejects")
+    rows = [_reject_row(task, r) for r in rejects]
+    atomic_write_parquet(path, schema.rows_from_dicts(rows))
+    return _file_entry(store, path, len(rows))
+
+
+def _reject_row(task: Task, reject: Reject) -> dict[str, Any]:
+    row_id = reject.row.get("id")
+    row_text = canonical_json(reject.row)
+    return {
+        "id": stable_id("reject", task.step, row_id or row_text, reject.reason),
+        "step": task.step,
+        "stage": task.stage,
+        "reason": reject.reason,
+        "detail": reject.detail,
+        "row_id": None if row_id is None else str(row_id),
+        "row": json.dumps(reject.row, ensure_ascii=False, sort_keys=True, default=str),
+        "related_id": reject.related_id,
+        "cluster_id": reject.cluster_id,
+        "shard": task.index,
+    }
