@@ -92,9 +92,7 @@ class LineageIndex:
         nodes = []
         for row, _, manifest, table in self.find(row_id):
             step = next(s for s in manifest["steps"] if s["name"] == table)
-            nodes.append(
-                LineageNode(row, manifest["dataset"], manifest["version"], table, step, manifest["code"])
-            )
+            nodes.append(LineageNode(row, manifest["dataset"], manifest["version"], table, step, manifest["code"]))
         if not nodes:
             return []
         # the earliest table holding the id is where it was made; follow its parents from there

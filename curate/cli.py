@@ -166,9 +166,7 @@ def _print_nodes(nodes: list[Any], depth: int) -> None:
             if key != "id" and value not in (None, "", []):
                 click.echo(f"{pad}  {key}: {short(value)}")
         for rej in node.rejected:
-            click.echo(
-                f"{pad}  REJECTED at step {rej['step']}: {rej['reason']} {rej['detail'] or ''}".rstrip()
-            )
+            click.echo(f"{pad}  REJECTED at step {rej['step']}: {rej['reason']} {rej['detail'] or ''}".rstrip())
         _print_nodes(node.parents, depth + 1)
 
 

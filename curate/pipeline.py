@@ -204,9 +204,7 @@ def _check_inputs(file: str, where: str, step: Step, spec: PipelineSpec, tables:
     names = step.spec.inputs
     if step.kind == "source":
         if len(names) != 1 or names[0] not in spec.inputs:
-            raise ConfigError(
-                file, f"{where}.input", f"a '{step.spec.stage}' step reads one name from `inputs`"
-            )
+            raise ConfigError(file, f"{where}.input", f"a '{step.spec.stage}' step reads one name from `inputs`")
         return
     if step.kind == "shard" and len(names) != 1:
         raise ConfigError(file, f"{where}.input", f"a '{step.spec.stage}' step reads exactly one table")

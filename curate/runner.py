@@ -61,9 +61,7 @@ def run_pipeline(
     outcomes: dict[str, _StepOutcome] = {}
     try:
         for step in pipeline.steps:
-            outcomes[step.name] = _run_step(
-                pipeline, step, store, executor, input_checksums, outcomes, limit, progress
-            )
+            outcomes[step.name] = _run_step(pipeline, step, store, executor, input_checksums, outcomes, limit, progress)
     except BaseException as err:
         status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
         atomic_write_json(store.run_path, {"pid": os.getpid(), "status": status, "error": str(err)})
@@ -189,12 +187,9 @@ def plan_step(
             for i, r in enumerate(reports)
         ]
     inputs = {
-        name: tuple(store.base / o["path"] for r in reports for o in r.outputs)
-        for name, reports in upstream.items()
+        name: tuple(store.base / o["path"] for r in reports for o in r.outputs) for name, reports in upstream.items()
     }
-    key = digest(
-        {name: [o["sha256"] for r in reports for o in r.outputs] for name, reports in upstream.items()}
-    )
+    key = digest({name: [o["sha256"] for r in reports for o in r.outputs] for name, reports in upstream.items()})
     return [task(0, key, inputs=inputs)]
 
 

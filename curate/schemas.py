@@ -134,9 +134,7 @@ def load_schema(table: str) -> TableSchema:
     if not path.is_file():
         raise CurateError(f"no schema file for table '{table}' (looked for {path.name} in schemas/)")
     doc = yaml.safe_load(path.read_text())
-    schema = TableSchema(
-        table=doc["table"], description=doc.get("description", ""), columns=tuple(doc["columns"])
-    )
+    schema = TableSchema(table=doc["table"], description=doc.get("description", ""), columns=tuple(doc["columns"]))
     schema.arrow  # noqa: B018  (parse now, so a bad type fails at load)
     return schema
 

@@ -159,9 +159,7 @@ def _limited(results: Iterable[StageResult], limit: int | None) -> Iterator[Stag
             return
 
 
-def _collect(
-    stage: Stage, results: Iterable[StageResult], count_rejects: bool
-) -> tuple[int, pa.Table, list[Reject]]:
+def _collect(stage: Stage, results: Iterable[StageResult], count_rejects: bool) -> tuple[int, pa.Table, list[Reject]]:
     schema_name = stage.schema_for(stage.config)
     schema = load_schema(schema_name) if schema_name else None
     tables: list[pa.Table] = []

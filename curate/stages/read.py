@@ -148,7 +148,5 @@ def _to_table(rows: list[dict[str, Any]]) -> pa.Table:
             try:
                 columns[name] = pa.array(values)
             except (pa.ArrowInvalid, pa.ArrowTypeError):
-                columns[name] = pa.array(
-                    [None if v is None else json.dumps(v, sort_keys=True) for v in values]
-                )
+                columns[name] = pa.array([None if v is None else json.dumps(v, sort_keys=True) for v in values])
         return pa.table(columns)

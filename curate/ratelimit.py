@@ -1,0 +1,55 @@
+"""Rate limits shared by every caller in a process: a token bucket, sync and async.
+
+One `RateLimiter` holds requests per second (or tokens per minute: acquire(n) takes n units).
+`pause(seconds)` makes every caller wait, e.g. after a 429 with retry-after, so one throttled
+request slows the whole crawl instead of each worker discovering the limit alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+
+class RateLimiter:
+    def __init__(self, rate_per_s: float | None, burst: float | None = None) -> None:
+        self.rate = rate_per_s
+        self.capacity = burst if burst is not None else max(1.0, rate_per_s or 1.0)
+        self._tokens = self.capacity
+        self._stamp = time.monotonic()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def per_minute(cls, per_minute: float | None, share: int = 1) -> RateLimiter:
+        """A limiter for `per_minute / share` (a worker's share of a global limit)."""
+        return cls(None if per_minute is None else per_minute / 60.0 / max(1, share))
+
+    def _reserve(self, n: float) -> float:
+        """Take n units now (going into debt if needed); return how long the caller must wait."""
+        with self._lock:
+            now = time.monotonic()
+            wait = max(0.0, self._paused_until - now)
+            if self.rate is None:
+                return wait
+            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            self._tokens -= n
+            if self._tokens < 0:
+                wait = max(wait, -self._tokens / self.rate)
+            return wait
+
+    def acquire(self, n: float = 1.0) -> None:
+        wait = self._reserve(n)
+        if wait > 0:
+            time.sleep(wait)
+
+    async def acquire_async(self, n: float = 1.0) -> None:
+        wait = self._reserve(n)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
