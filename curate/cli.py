@@ -17,14 +17,14 @@ from curate.errors import CurateError
 DEFAULT_ROOT = "store"
 
 
-def _root_option(f: Callable[..., Any]) -> Callable[..., Any]:
+def root_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--root", type=click.Path(path_type=Path), default=lambda: os.environ.get("CURATE_ROOT", DEFAULT_ROOT),
         show_default="$CURATE_ROOT or ./store", help="Store folder holding datasets.",
     )(f)  # fmt: skip
 
 
-def _friendly(f: Callable[..., Any]) -> Callable[..., Any]:
+def friendly(f: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -47,7 +47,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("pipeline_file", type=click.Path(path_type=Path))
-@_root_option
+@root_option
 @click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--address", default=None, help="Ray cluster address (with --executor ray).")
@@ -56,7 +56,7 @@ def main() -> None:
 @click.option("--manifests", type=click.Path(path_type=Path), default=Path("manifests"), show_default=True,
               help="Folder for the committed copy of the manifest.")  # fmt: skip
 @click.option("--log-json", is_flag=True, help="Machine-readable JSON log lines on stderr.")
-@_friendly
+@friendly
 def run(pipeline_file: Path, root: Path, workers: int | None, executor: str, address: str | None,
         limit: int | None, fresh: bool, manifests: Path, log_json: bool) -> None:  # fmt: skip
     """Run PIPELINE_FILE, skipping work that is already complete."""
@@ -86,9 +86,9 @@ def run(pipeline_file: Path, root: Path, workers: int | None, executor: str, add
 
 
 @main.command()
-@_root_option
+@root_option
 @click.option("--json", "as_json", is_flag=True)
-@_friendly
+@friendly
 def status(root: Path, as_json: bool) -> None:
     """What is done, running and failed in the store."""
     from curate.audit import status as get_status
@@ -111,7 +111,7 @@ def status(root: Path, as_json: bool) -> None:
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.option("--root", type=click.Path(path_type=Path), default=None,
               help="Store folder, when MANIFEST is the committed copy under manifests/.")  # fmt: skip
-@_friendly
+@friendly
 def verify(manifest: Path, root: Path | None) -> None:
     """Re-hash every shard MANIFEST lists; exit 1 naming any mismatch."""
     from curate.audit import verify as run_verify
@@ -129,9 +129,9 @@ def verify(manifest: Path, root: Path | None) -> None:
 
 @main.command()
 @click.argument("row_id")
-@_root_option
+@root_option
 @click.option("--json", "as_json", is_flag=True)
-@_friendly
+@friendly
 def lineage(row_id: str, root: Path, as_json: bool) -> None:
     """Walk ROW_ID back to its source, printing each row and the config that made it."""
     from curate.audit import LineageIndex
@@ -172,9 +172,9 @@ def _print_nodes(nodes: list[Any], depth: int) -> None:
 
 @main.command()
 @click.argument("dataset")
-@_root_option
+@root_option
 @click.option("--version", "version", default=None, help="Default: the newest finished version.")
-@_friendly
+@friendly
 def show(dataset: str, root: Path, version: str | None) -> None:
     """Schema, counts and sample rows of DATASET."""
     from curate.audit import describe, short
@@ -192,6 +192,14 @@ def show(dataset: str, root: Path, version: str | None) -> None:
         click.echo(f"  {step['name']} ({step['stage']}): in {step['rows_in']}, out {step['rows_out']}, "
                    f"rejected {step['rejected'] or 0}")  # fmt: skip
 
+
+def _register_commands() -> None:
+    from curate.commands import register
+
+    register(main)
+
+
+_register_commands()
 
 if __name__ == "__main__":
     main()
