@@ -159,14 +159,16 @@ def _print_nodes(nodes: list[Any], depth: int) -> None:
     pad = "  " * depth
     for node in nodes:
         step = node.step
-        click.echo(f"{pad}{node.row.get('id')}  [{node.dataset}/{node.version} table {node.table}, "
-                   f"stage {step['stage']}, code {step['code_version']}, commit {node.code.get('commit')}]")  # fmt: skip
+        where = f"{node.dataset}/{node.version} table {node.table}"
+        made_by = f"stage {step['stage']}, code {step['code_version']}, commit {node.code.get('commit')}"
+        click.echo(f"{pad}{node.row.get('id')}  [{where}, {made_by}]")
         click.echo(f"{pad}  config: {short(step['config'], 200)}")
         for key, value in node.row.items():
             if key != "id" and value not in (None, "", []):
                 click.echo(f"{pad}  {key}: {short(value)}")
         for rej in node.rejected:
-            click.echo(f"{pad}  REJECTED at step {rej['step']}: {rej['reason']} {rej['detail'] or ''}".rstrip())
+            detail = rej["detail"] or ""
+            click.echo(f"{pad}  REJECTED at step {rej['step']}: {rej['reason']} {detail}".rstrip())
         _print_nodes(node.parents, depth + 1)
 
 

@@ -56,6 +56,8 @@ def run_pipeline(
     store = Store(root.resolve(), pipeline.spec.dataset, pipeline.spec.version)
     if fresh:
         store.clear()
+    for leftover in store.base.rglob(".*.tmp-*"):  # half-written files of a killed run: never visible, now gone
+        leftover.unlink()
     atomic_write_json(store.run_path, {"pid": os.getpid(), "status": "running", "started": time.time()})
     input_checksums = {path: sha256_file(path) for paths in pipeline.input_files.values() for path in paths}
     outcomes: dict[str, _StepOutcome] = {}

@@ -26,5 +26,5 @@ class Executor(ABC):
     def run(self, tasks: list[Task], on_done: OnDone) -> list[TaskReport | TaskFailure]:
         """Run every task (in any order), calling `on_done` as each ends; results in task order."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional hook: not every executor holds workers)
         """Release workers."""

@@ -46,7 +46,7 @@ class LocalExecutor(Executor):
     def _run_inline(self, task: Task, on_done: OnDone) -> TaskReport | TaskFailure:
         try:
             result: TaskReport | TaskFailure = run_task(task)
-        except Exception as err:  # a stage bug: reported by the runner, recorded by run_task
+        except Exception as err:  # noqa: BLE001  (a stage bug: recorded by run_task, reported by the runner)
             result = TaskFailure(task, _describe(err))
         on_done(task, result)
         return result

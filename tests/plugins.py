@@ -1,0 +1,54 @@
+"""Stages used only by the foundation tests, loaded as `plugins:<Class>` (tests/ is on sys.path)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pyarrow as pa
+
+from curate.hashing import stable_id
+from curate.stage import ShardStage, StageConfig, StageResult
+
+
+class SlowConfig(StageConfig):
+    seconds: float = 0.0
+
+
+class SlowUpper(ShardStage):
+    """Uppercases `title` and sleeps per batch, so a test can kill a run mid-step."""
+
+    name = "slow_upper"
+    Config = SlowConfig
+    batch_size = 2
+
+    def process(self, batch: pa.Table) -> StageResult:
+        time.sleep(float(os.environ.get("CURATE_TEST_SLEEP", self.config.seconds)))
+        rows = batch.to_pylist()
+        for row in rows:
+            row["title"] = (row.get("title") or "").upper()
+        return StageResult(rows=rows)
+
+
+class Derive(ShardStage):
+    """Makes a new row per input row with its own id and a `parent_id`: a second lineage hop."""
+
+    name = "derive"
+
+    def process(self, batch: pa.Table) -> StageResult:
+        rows = [
+            {"id": stable_id("derived", row["id"]), "parent_id": row["id"], "text": f"about {row.get('title')}"}
+            for row in batch.to_pylist()
+        ]
+        return StageResult(rows=rows)
+
+
+class Boom(ShardStage):
+    """Raises on a marked row: a stage bug, which must fail the task, not vanish."""
+
+    name = "boom"
+
+    def process(self, batch: pa.Table) -> StageResult:
+        if "boom" in (batch.column("title").to_pylist() if "title" in batch.column_names else []):
+            raise ValueError("planted bug")
+        return StageResult(rows=batch)
