@@ -1,0 +1,62 @@
+"""The same pipeline on a local Ray cluster (2 CPUs): identical bytes, and resume across executors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from foundation_helpers import standard_pipeline, tree_checksums
+
+from curate.executors import LocalExecutor, make_executor
+from curate.pipeline import load_pipeline
+from curate.runner import run_pipeline
+
+ray = pytest.importorskip("ray")
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def ray_executor():
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
+    executor = make_executor("ray", workers=2)
+    yield executor
+    executor.close()
+
+
+def test_ray_output_is_byte_identical_to_local(tmp_path: Path, ray_executor) -> None:
+    pipeline = load_pipeline(standard_pipeline(tmp_path))
+    run_pipeline(pipeline, tmp_path / "local", LocalExecutor(2))
+    result = run_pipeline(pipeline, tmp_path / "ray", ray_executor)
+    assert result.manifest["run"]["executor"] == "ray" and result.tasks_run == 12
+    assert tree_checksums(tmp_path / "local/t/1") == tree_checksums(tmp_path / "ray/t/1")
+
+
+def test_started_locally_resumed_on_ray(tmp_path: Path, ray_executor) -> None:
+    path = standard_pipeline(tmp_path)
+    pipeline = load_pipeline(path)
+    run_pipeline(pipeline, tmp_path / "ref", LocalExecutor(1))
+    run_pipeline(pipeline, tmp_path / "s", LocalExecutor(1))
+    # forget the last two steps, as if the local run had been killed after the filter step
+    for step in ("upper", "derived"):
+        for record in (tmp_path / "s/t/1/_state" / step).glob("*.done.json"):
+            record.unlink()
+    result = run_pipeline(pipeline, tmp_path / "s", ray_executor)
+    assert result.tasks_skipped == 6 and result.tasks_run == 6
+    assert tree_checksums(tmp_path / "s/t/1") == tree_checksums(tmp_path / "ref/t/1")
+
+
+def test_stage_bug_on_ray_is_reported(tmp_path: Path, ray_executor) -> None:
+    from foundation_helpers import write_pipeline, write_songs
+
+    from curate.errors import CurateError
+
+    songs = write_songs(tmp_path / "in", files=1, broken=False)
+    (songs / "dump-0.jsonl").write_text('{"id": "x", "title": "boom"}\n')
+    path = write_pipeline(
+        tmp_path / "p.yaml",
+        inputs={"d": {"path": "in"}},
+        steps=[{"name": "raw", "stage": "read", "input": "d"}, {"name": "b", "stage": "plugins:Boom", "input": "raw"}],
+    )
+    with pytest.raises(CurateError, match="planted bug"):
+        run_pipeline(load_pipeline(path), tmp_path / "s", ray_executor)
