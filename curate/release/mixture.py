@@ -1,0 +1,68 @@
+"""The mixture a release step is built from: which tables, as which source, in what amount."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+from pydantic import Field, field_validator, model_validator
+
+from curate.stage import StageConfig
+
+Format = Literal["pretrain", "sft", "chat"]
+Task = Literal["text", "qa", "summary", "score_tasks"]
+ScoreTask = Literal["compose_key_meter", "compose_title", "compose_form", "name_key", "name_meter", "name_form",
+                    "continue"]  # fmt: skip
+ALL_SCORE_TASKS: tuple[ScoreTask, ...] = ("compose_key_meter", "compose_title", "compose_form", "name_key",
+                                          "name_meter", "name_form", "continue")  # fmt: skip
+INSTRUCTION_TASKS: frozenset[str] = frozenset({"qa", "summary", "score_tasks"})
+
+
+class Component(StageConfig):
+    """One source of the mixture: rows of `table` (optionally filtered by `where`), made into `task` rows."""
+
+    table: str
+    src: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    task: Task = "text"
+    column: str = "text"  # the text column for task `text` (e.g. summary, abc)
+    where: str | None = None  # SQL over the table's columns, e.g. "collection = 'bach'"
+    ratio: float = Field(1.0, gt=0, le=1)  # share of the (filtered) rows to take, chosen by seeded hash
+    cap: int | None = Field(None, ge=0)  # at most this many source rows
+    upsample: float = Field(1.0, ge=1)  # repeat train rows (2.5: every row twice, half of them thrice)
+    score_tasks: list[ScoreTask] = Field(default_factory=lambda: list(ALL_SCORE_TASKS))
+    tasks_per_row: int | None = Field(None, ge=1)  # score tasks per tune (seeded choice); None: every task
+    context_table: str | None = None  # task `summary`: table holding the summarized song (its metadata is the input)
+    license: str | None = None  # license note for the dataset card
+
+    @field_validator("where")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                pl.sql_expr(value)
+            except pl.exceptions.PolarsError as err:
+                raise ValueError(f"not a valid SQL expression: {err}") from err
+        return value
+
+
+class ReleaseConfig(StageConfig):
+    format: Format
+    components: list[Component] = Field(min_length=1)
+    seed: int = 0
+    eval_fraction: float = Field(0.05, ge=0, lt=1)  # share of groups (songs, tunes, clusters) held out
+    eval_split: str = Field("eval", pattern=r"^\w+$")
+    skip_missing_tables: bool = False  # True: a component whose table is not an input is skipped (counted)
+    shard_rows: int = Field(100_000, ge=1)
+
+    @model_validator(mode="after")
+    def _formats_fit(self) -> ReleaseConfig:
+        if self.eval_split == "train":
+            raise ValueError("eval_split must differ from 'train'")
+        srcs = [c.src for c in self.components]
+        if len(set(srcs)) != len(srcs):
+            raise ValueError(f"component src names must be unique, got {srcs}")
+        if self.format != "pretrain":
+            plain = [c.src for c in self.components if c.task not in INSTRUCTION_TASKS]
+            if plain:
+                raise ValueError(f"format '{self.format}' needs instruction tasks; components {plain} make plain text")
+        return self

@@ -1,0 +1,111 @@
+"""Assemble one release format (pretraining, SFT or chat) from a mixture of tables.
+
+Order matters: rows are sampled per component (ratio, cap), split train/eval by group (a song with
+its summaries and QA pairs, a tune with its transpositions, a duplicate cluster), and only then
+upsampled (train only), so no copy of an eval row reaches train. Everything is seeded: the same
+inputs and config give the same rows in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from curate.errors import CurateError
+from curate.hashing import digest, stable_id
+from curate.release.formats import Example, examples_of, render
+from curate.release.grouping import Groups, is_eval, link_rejects, link_tables
+from curate.release.mixture import Component, ReleaseConfig
+from curate.stage import GlobalStage, StageConfig, StageResult
+
+
+class Release(GlobalStage):
+    name = "release"
+    Config = ReleaseConfig
+    config: ReleaseConfig
+
+    @classmethod
+    def schema_for(cls, config: StageConfig) -> str:
+        assert isinstance(config, ReleaseConfig)
+        return f"release_{config.format}"
+
+    def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
+        groups = Groups()
+        link_tables(groups, tables)
+        reject_files = sorted((self.context.store_base / "rejects").glob("*.parquet"))
+        self.counters["duplicate_links"] += link_rejects(groups, reject_files)
+        rows: list[dict[str, Any]] = []
+        for component in self.config.components:
+            if component.table not in tables:
+                if not self.config.skip_missing_tables:
+                    raise CurateError(f"release component '{component.src}' names table '{component.table}', "
+                                      f"which is not an input of step '{self.context.step}'")  # fmt: skip
+                self.counters[f"skipped_component_{component.src}"] += 1
+                continue
+            rows += self._component_rows(component, tables, groups)
+        rows.sort(key=lambda r: digest(self.config.seed, "order", r["id"]))  # deterministic shuffle
+        return StageResult(rows=rows)
+
+    def _component_rows(self, component: Component, tables: dict[str, pl.LazyFrame], groups: Groups) -> list[dict]:
+        frame = tables[component.table]
+        if component.where:
+            frame = frame.filter(pl.sql_expr(component.where).fill_null(False))
+        picked = self._sample(frame.collect(), component)
+        context = self._context(component, tables, picked)
+        cfg, src = self.config, component.src
+        out = []
+        for row in picked.iter_rows(named=True):
+            examples = examples_of(row, component, context)
+            if not examples:
+                self.counters[f"unusable_{src}"] += 1
+                continue
+            if component.tasks_per_row is not None:
+                examples = sorted(examples, key=lambda e: digest(cfg.seed, "task", e.source_id, e.task))
+                examples = examples[: component.tasks_per_row]
+            split = cfg.eval_split if is_eval(groups.find(row["id"]), cfg.seed, cfg.eval_fraction) else "train"
+            for example in examples:
+                for copy in range(self._copies(example, component, split)):
+                    out.append(self._row(example, src, split, copy))
+            self.counters[f"rows_{src}_{split}"] += 1
+        return out
+
+    def _sample(self, frame: pl.DataFrame, component: Component) -> pl.DataFrame:
+        """Seeded choice of `ratio` of the rows, at most `cap`: the same rows on every run."""
+        take = math.ceil(frame.height * component.ratio)
+        if component.cap is not None:
+            take = min(take, component.cap)
+        if take >= frame.height:
+            return frame
+        keys = [digest(self.config.seed, component.src, rid) for rid in frame["id"]]
+        self.counters[f"sampled_out_{component.src}"] += frame.height - take
+        return frame.with_columns(_key=pl.Series(keys)).sort("_key").head(take).drop("_key")
+
+    def _context(self, component: Component, tables: dict[str, pl.LazyFrame],
+                 picked: pl.DataFrame) -> dict[str, dict[str, Any]]:  # fmt: skip
+        if component.task != "summary" or component.context_table is None:
+            return {}
+        if component.context_table not in tables:
+            raise CurateError(f"context_table '{component.context_table}' of component '{component.src}' "
+                              f"is not an input of step '{self.context.step}'")  # fmt: skip
+        wanted = picked["parent_id"].drop_nulls().unique()
+        songs = tables[component.context_table].filter(pl.col("id").is_in(wanted.implode())).collect()
+        return {r["id"]: r for r in songs.iter_rows(named=True)}
+
+    def _copies(self, example: Example, component: Component, split: str) -> int:
+        if split != "train" or component.upsample == 1:
+            return 1
+        whole = int(component.upsample)
+        extra = int(digest(self.config.seed, "upsample", example.source_id, example.task)[:8], 16) / 2**32
+        return whole + (extra < component.upsample - whole)
+
+    def _row(self, example: Example, src: str, split: str, copy: int) -> dict[str, Any]:
+        fmt = self.config.format
+        return {
+            **render(example, fmt),
+            "id": stable_id(fmt, src, example.source_id, example.task, copy),
+            "src": src,
+            "parent_ids": [example.source_id],
+            "split": split,
+        }
