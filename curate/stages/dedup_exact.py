@@ -1,0 +1,87 @@
+"""Exact duplicate removal on a normalized key: one row kept per key, the others rejected as `duplicate`.
+
+Keys: `text` (NFKC, lower case, whitespace folded), `abc` (music body without header fields,
+comments and whitespace) or `abc_transposed` (melody as intervals, so a tune in two keys is one).
+Rows without a key (empty text, too few notes) are kept as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from pydantic import Field
+
+from curate.dedup.clusters import KeepPolicy
+from curate.dedup.normalize import abc_body, joined, text_key
+from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published
+from curate.dedup.transpose import transposition_key
+from curate.stage import GlobalStage, StageConfig, StageResult
+
+KeyKind = Literal["text", "abc", "abc_transposed"]
+
+
+class DedupExactConfig(StageConfig):
+    columns: list[str] = Field(min_length=1)
+    key: KeyKind = "text"
+    min_notes: int = Field(8, ge=1)  # abc_transposed: shorter tunes get no key
+    keep: KeepPolicy = "smallest_id"
+    keep_column: str | None = None
+    schema_name: str | None = None
+    against_version: str | None = None
+    against_table: str | None = None
+    shard_rows: int | None = None
+
+
+class DedupExact(GlobalStage):
+    name = "dedup_exact"
+    Config = DedupExactConfig
+    config: DedupExactConfig
+
+    @classmethod
+    def schema_for(cls, config: StageConfig) -> str | None:
+        assert isinstance(config, DedupExactConfig)
+        return config.schema_name
+
+    def _key(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        text = joined(self.config.columns)
+        if self.config.key == "text":
+            key = text_key(text)
+        elif self.config.key == "abc":
+            key = abc_body(text)
+        else:
+            n = self.config.min_notes
+            key = text.map_elements(lambda abc: transposition_key(abc, n), return_dtype=pl.String)
+        keyed = keep_frame(frame, text, self.config.keep, self.config.keep_column)
+        return keyed.with_columns(frame.select(key.alias("_key")).collect().to_series())
+
+    def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
+        (new,) = tables.values()
+        c = self.config
+        frames = [new]
+        if c.against_version:
+            old = published(self.context.store_base, c.against_version, c.against_table or self.context.step)
+            frames += [old] if old is not None else []
+        keys = [self._key(f).collect() for f in frames]
+        all_keys = pl.concat(keys, how="vertical_relaxed")
+        is_old = np.arange(all_keys.height) >= keys[0].height
+        prio = ordered_priority(all_keys, c.keep, c.keep_column, is_old)
+        ranked = all_keys.select("id", "_key", pl.Series("_prio", prio), pl.Series("_old", is_old))
+        best = (
+            ranked.filter(pl.col("_key").is_not_null() & (pl.col("_key") != ""))
+            .sort("_prio")
+            .group_by("_key", maintain_order=True)
+            .agg(pl.col("id").first().alias("_kept"))
+        )
+        decided = ranked.filter(~pl.col("_old")).join(best, on="_key", how="left", maintain_order="left")
+        rows = new.collect().with_columns(decided["_kept"])
+        drop = pl.col("_kept").is_not_null() & (pl.col("_kept") != pl.col("id"))
+        kept = rows.filter(~drop).drop("_kept").sort("id")
+        gone = rows.filter(drop).sort("id")
+        self.counters["dropped_duplicate"] += gone.height
+        self.counters["clusters"] += gone["_kept"].n_unique()
+        rejects = cluster_rejects(
+            gone.drop("_kept"), gone["_kept"].to_list(), "duplicate", [f"same {c.key} key"] * gone.height
+        )
+        return StageResult(rows=kept.to_arrow(), rejects=rejects)

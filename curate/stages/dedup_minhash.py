@@ -1,0 +1,119 @@
+"""Near-duplicate removal with MinHash LSH: one row kept per cluster, the others rejected as `duplicate`.
+
+Signatures are computed per slice of the input (written as shards in the step's state folder),
+band hashes grouped one band at a time, candidate pairs verified by exact (or estimated) Jaccard
+and joined by union-find. With `against_version`, only new rows are checked against the rows an
+earlier version published (which always win and are not written again).
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from pydantic import Field
+
+from curate.dedup.clusters import KeepPolicy, components
+from curate.dedup.near import MinHashParams, find_pairs, run_tasks, signature_shard
+from curate.dedup.normalize import Kind, joined
+from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published
+from curate.stage import GlobalStage, StageConfig, StageResult
+
+
+class DedupMinhashConfig(StageConfig):
+    columns: list[str] = Field(min_length=1)  # text columns joined into the document
+    kind: Kind = "text"  # text: word n-grams; abc: character n-grams of the music body
+    ngram: int | None = Field(None, ge=1)  # default 5 words (text) or 7 characters (abc)
+    num_perm: int = Field(128, ge=8)
+    seed: int = 1
+    bands: int = Field(16, ge=1)
+    rows: int = Field(8, ge=1)
+    threshold: float = Field(0.8, gt=0, le=1)
+    verify: Literal["exact", "estimate"] = "exact"
+    keep: KeepPolicy = "smallest_id"
+    keep_column: str | None = None
+    schema_name: str | None = None  # the input table's schema (output rows keep it)
+    against_version: str | None = None
+    against_table: str | None = None  # default: this step's table
+    batch_rows: int = Field(50_000, ge=1)
+    workers: int | None = Field(None, ge=1)  # default: the executor's worker count
+    shard_rows: int | None = None
+
+
+class DedupMinhash(GlobalStage):
+    name = "dedup_minhash"
+    Config = DedupMinhashConfig
+    config: DedupMinhashConfig
+
+    @classmethod
+    def schema_for(cls, config: StageConfig) -> str | None:
+        assert isinstance(config, DedupMinhashConfig)
+        return config.schema_name
+
+    def params(self) -> MinHashParams:
+        c = self.config
+        ngram = c.ngram or (5 if c.kind == "text" else 7)
+        return MinHashParams(c.kind, ngram, c.num_perm, c.seed, c.bands, c.rows, c.threshold, c.verify)
+
+    def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
+        (new,) = tables.values()
+        c = self.config
+        text = joined(c.columns)
+        frames = [new]
+        if c.against_version:
+            old = published(self.context.store_base, c.against_version, c.against_table or self.context.step)
+            frames += [old] if old is not None else []
+        keys = [keep_frame(f, text, c.keep, c.keep_column).collect() for f in frames]
+        sizes = [k.height for k in keys]
+        all_keys = pl.concat(keys, how="vertical_relaxed")
+        is_old = np.arange(all_keys.height) >= sizes[0]
+        # Documents are numbered in id order so pairs, clusters and output never depend on input order.
+        order = all_keys.with_row_index("_row").sort("id")["_row"].to_numpy()
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        prio = ordered_priority(all_keys[order], c.keep, c.keep_column, is_old[order])
+
+        work = self.context.store_base / "_state" / self.context.step / "minhash"
+        shutil.rmtree(work, ignore_errors=True)
+        workers = c.workers or self.context.workers
+        jobs, start = [], 0
+        for frame, size in zip(frames, sizes, strict=True):
+            for lo in range(0, size, c.batch_rows):
+                texts = frame.slice(lo, c.batch_rows).select(text.alias("t")).collect()["t"].to_arrow()
+                jobs.append(
+                    (self.params(), work / f"{len(jobs):05d}", texts, rank[start + lo : start + lo + len(texts)])
+                )
+            start += size
+        shard_dirs = run_tasks(signature_shard, jobs, workers)
+        pairs, sims = find_pairs(self.params(), shard_dirs, len(rank), workers)
+        old_sorted = is_old[order]
+        pairs = pairs[~(old_sorted[pairs[:, 0]] & old_sorted[pairs[:, 1]])]  # published rows are not re-checked
+        keeper = components(len(rank), pairs, prio)
+        shutil.rmtree(work, ignore_errors=True)
+
+        ids = all_keys["id"][order]
+        new_rank = rank[: sizes[0]]
+        dropped = keeper[new_rank] != new_rank
+        self.counters["candidate_pairs_verified"] += len(pairs)
+        self.counters["clusters"] += int(len(np.unique(keeper[np.unique(pairs)]))) if len(pairs) else 0
+        self.counters["dropped_duplicate"] += int(dropped.sum())
+        rows = new.collect().with_columns(pl.Series("_drop", dropped), pl.Series("_rank", new_rank))
+        kept = rows.filter(~pl.col("_drop")).sort("id").drop("_drop", "_rank")
+        gone = rows.filter(pl.col("_drop")).sort("id")
+        kept_ids = ids.gather(keeper[gone["_rank"].to_numpy()]).to_list()
+        best = _best_similarity(pairs, sims, gone["_rank"].to_numpy())
+        notes = [f"near-duplicate, Jaccard {s:.3f} with a cluster member" for s in best]
+        return StageResult(
+            rows=kept.to_arrow(), rejects=cluster_rejects(gone.drop("_drop", "_rank"), kept_ids, "duplicate", notes)
+        )
+
+
+def _best_similarity(pairs: np.ndarray, sims: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Each member's highest verified similarity (why it was joined to its cluster)."""
+    best = np.zeros(int(pairs.max()) + 1 if len(pairs) else 1)
+    if len(pairs):
+        np.maximum.at(best, pairs[:, 0], sims)
+        np.maximum.at(best, pairs[:, 1], sims)
+    return best[members] if len(members) else np.zeros(0)
