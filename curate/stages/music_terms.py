@@ -1,0 +1,97 @@
+"""Find music terms in each document with one automaton pass; keep documents rich in them.
+
+The matches, distinct counts, score and density are stored as columns of `music_text`, so the
+keep rule can be re-tuned later with a `filter` step instead of a rerun. With `reject: false` the
+stage only annotates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from curate.hashing import digest, sha256_file
+from curate.resources import pipelines_dir
+from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.text.lexicon import load_lexicon
+from curate.text.matcher import TermMatcher
+from curate.text.rows import TABLE, split_missing_text, to_music_text
+
+
+class MusicTermsConfig(StageConfig):
+    languages: list[str] = ["en"]
+    extra_lists: list[str] = []  # more term files, relative to the pipeline file
+    ambiguous_weight: float = 0.5
+    min_score: float = 3.0  # strong terms + ambiguous_weight x ambiguous terms (distinct)
+    min_strong: int = 1  # distinct unambiguous terms
+    min_density: float = 5.0  # matches per 1,000 words
+    reject: bool = True  # False: annotate only
+    keep_rejects: bool = True  # False: count dropped rows only (a general corpus is mostly rejects)
+    text_field: str = "text"
+    id_field: str = "id"
+
+
+class MusicTerms(ShardStage):
+    name = "music_terms"
+    Config = MusicTermsConfig
+    config: MusicTermsConfig
+    output_schema = TABLE
+
+    @classmethod
+    def code_version(cls) -> str:
+        # The bundled term lists are code too: editing them must redo finished tasks.
+        lists = sorted((pipelines_dir() / "lexicon").rglob("*.txt"))
+        return digest(super().code_version(), [(p.parent.name, p.name, sha256_file(p)) for p in lists])[:16]
+
+    def setup(self) -> None:
+        extra = [self.context.pipeline_dir / Path(p) for p in self.config.extra_lists]
+        self.matcher = TermMatcher(load_lexicon(self.config.languages, extra), self.config.ambiguous_weight)
+
+    def process(self, batch: pa.Table) -> StageResult:
+        cfg = self.config
+        batch, empty = split_missing_text(batch, cfg.text_field)
+        rejects = [Reject(row, "no_text") for row in empty]
+        table = to_music_text(batch, cfg.text_field, cfg.id_field)
+        matches = [self.matcher.match(t) for t in table.column("text").to_pylist()]
+        columns = {
+            "music_terms": pa.array([list(m.terms) for m in matches], pa.list_(pa.string())),
+            "music_categories": pa.array([list(m.categories) for m in matches], pa.list_(pa.string())),
+            "music_term_count": pa.array([m.count for m in matches], pa.int64()),
+            "music_term_distinct": pa.array([m.distinct for m in matches], pa.int64()),
+            "music_term_strong": pa.array([m.strong for m in matches], pa.int64()),
+            "music_term_score": pa.array([m.score for m in matches], pa.float64()),
+            "music_term_density": pa.array([m.density for m in matches], pa.float64()),
+            "words": pa.array([m.words for m in matches], pa.int64()),
+            "lexicon_hash": pa.array([self.matcher.lexicon.hash] * len(matches), pa.string()),
+        }
+        for name, values in columns.items():
+            table = table.set_column(table.schema.get_field_index(name), name, values)
+        self.counters["music_term_matches"] += sum(m.count for m in matches)
+        if not cfg.reject:
+            return StageResult(rows=table, rejects=rejects)
+        reasons = [self._reason(m.score, m.strong, m.density) for m in matches]
+        keep = pa.array([r is None for r in reasons])
+        for reason in filter(None, reasons):
+            self.counters[f"dropped_{reason}"] += 1
+        if cfg.keep_rejects:
+            dropped = table.filter(pc.invert(keep)).to_pylist()
+            failed = [r for r in reasons if r]
+            rejects += [Reject(row, reason, self._detail(row)) for row, reason in zip(dropped, failed, strict=True)]
+        return StageResult(rows=table.filter(keep), rejects=rejects)
+
+    def _reason(self, score: float, strong: int, density: float) -> str | None:
+        if score < self.config.min_score or strong < self.config.min_strong:
+            return "few_music_terms"
+        if density < self.config.min_density:
+            return "low_music_density"
+        return None
+
+    def _detail(self, row: dict[str, Any]) -> str:
+        return (
+            f"score={row['music_term_score']:.2f} strong={row['music_term_strong']} "
+            f"density={row['music_term_density']:.2f} (min {self.config.min_score}/{self.config.min_strong}/"
+            f"{self.config.min_density})"
+        )

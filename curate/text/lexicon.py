@@ -1,0 +1,110 @@
+"""Music-term lists under `pipelines/lexicon/<language>/<category>.txt`, loaded into one `Lexicon`.
+
+A line is a term or phrase; `#` starts a comment line; a leading `~` marks an ambiguous term ("key",
+"bass") that counts with a smaller weight. English terms also get their regular plural.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from curate.errors import CurateError
+from curate.hashing import digest
+from curate.resources import pipelines_dir
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize(text: str) -> str:
+    """Case-folded words separated by single spaces, padded with one space on each side.
+
+    Matching `" term "` in this form is a whole-word match: punctuation, hyphens and apostrophes
+    all become spaces, so "bass" never matches inside "embassy" and "twelve-tone" == "twelve tone".
+    """
+    return " " + _NON_WORD.sub(" ", text.casefold()).strip() + " "
+
+
+@dataclass(frozen=True)
+class Term:
+    canonical: str  # the term as written in the list (normalized)
+    category: str
+    language: str
+    ambiguous: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    terms: tuple[Term, ...]
+    forms: dict[str, int]  # normalized surface form (plural too) -> index into terms
+    boundaries: bool = True  # False for scripts written without spaces (a list's terms match anywhere)
+
+    @property
+    def hash(self) -> str:
+        """Identifies the lexicon's content: stored per row, so a result names the lists it came from."""
+        return digest(sorted(self.forms.items()), [t.__dict__ for t in self.terms])[:16]
+
+
+def _english_plurals(term: str) -> list[str]:
+    head, _, last = term.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    if last.endswith(("s", "x", "z", "ch", "sh")):
+        return [f"{prefix}{last}es"]
+    if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+        return [f"{prefix}{last[:-1]}ies"]
+    return [f"{prefix}{last}s"]
+
+
+def _read_list(path: Path) -> list[tuple[str, bool]]:
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        ambiguous = line.startswith("~")
+        term = normalize(line.lstrip("~")).strip()
+        if term:
+            entries.append((term, ambiguous))
+    return entries
+
+
+def lexicon_files(languages: list[str], root: Path | None = None) -> list[tuple[str, Path]]:
+    base = root or pipelines_dir() / "lexicon"
+    files = []
+    for lang in languages:
+        folder = base / lang
+        if not folder.is_dir():
+            known = sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+            raise CurateError(f"no lexicon for language '{lang}' (have: {', '.join(known) or 'none'})")
+        files += [(lang, p) for p in sorted(folder.glob("*.txt"))]
+    return files
+
+
+def load_lexicon(languages: list[str], extra_files: list[Path] = (), root: Path | None = None) -> Lexicon:  # type: ignore[assignment]
+    """Terms of the given languages plus extra list files (their language is 'custom').
+
+    A term listed twice keeps its first category; it is ambiguous only if every listing says so.
+    """
+    files = lexicon_files(languages, root) + [("custom", Path(p)) for p in extra_files]
+    terms: list[Term] = []
+    index: dict[str, int] = {}
+    for lang, path in files:
+        if not path.is_file():
+            raise CurateError(f"lexicon file {path.name} does not exist")
+        for term, ambiguous in _read_list(path):
+            if term in index:
+                old = terms[index[term]]
+                if old.ambiguous and not ambiguous:
+                    terms[index[term]] = Term(old.canonical, old.category, old.language, False)
+                continue
+            index[term] = len(terms)
+            terms.append(Term(term, path.stem, lang, ambiguous))
+    forms = dict(index)
+    for term, i in index.items():
+        if terms[i].language == "en":
+            for plural in _english_plurals(term):
+                forms.setdefault(plural, i)
+    if not terms:
+        raise CurateError("the music-term lexicon is empty")
+    return Lexicon(tuple(terms), forms)
