@@ -4,44 +4,58 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import polars as pl
 
 from curate.errors import CurateError
-from curate.hashing import sha256_file
-from curate.store import Store, read_json
+from curate.store import Store
 
 
-def manifests_in(root: Path) -> list[Path]:
-    return sorted(root.glob("*/*/manifest.json"))
+def versions(root: str | Path) -> list[tuple[Store, dict[str, Any]]]:
+    """Every finished version under a store root (local folder or fsspec URL), with its manifest."""
+    probe = Store(str(root), "_", "_")
+    out = []
+    for path in sorted(probe.fs.glob(posixpath.join(_root_path(probe), "*/*/manifest.json"))):
+        manifest = json.loads(probe.fs.cat_file(path))
+        out.append((Store(str(root), manifest["dataset"], manifest["version"]), manifest))
+    return out
 
 
-def version_base(manifest_path: Path, manifest: dict[str, Any], root: Path | None) -> Path:
-    """The version folder a manifest describes: beside it in the store, or under --root."""
-    if (manifest_path.parent / "_state").is_dir() or manifest_path.name == "manifest.json":
-        return manifest_path.parent
+def _root_path(store: Store) -> str:
+    return posixpath.dirname(posixpath.dirname(store.base))
+
+
+def _store_of(manifest_path: str, manifest: dict[str, Any], root: str | Path | None) -> Store:
+    """The store holding a manifest's shards: the manifest's own folder in a store, or --root."""
+    if posixpath.basename(manifest_path) == "manifest.json":
+        version_dir = posixpath.dirname(manifest_path)
+        return Store(posixpath.dirname(posixpath.dirname(version_dir)), manifest["dataset"], manifest["version"])
     if root is None:
         raise CurateError(f"{manifest_path} is not inside a store: pass --root to say where the shards are")
-    return Store(root, manifest["dataset"], manifest["version"]).base
+    return Store(str(root), manifest["dataset"], manifest["version"])
 
 
-def verify(manifest_path: Path, root: Path | None = None) -> list[str]:
+def verify(manifest_path: str | Path, root: str | Path | None = None) -> list[str]:
     """Re-hash every shard the manifest lists; return one line per problem (empty: all good)."""
-    if not manifest_path.is_file():
+    location = str(manifest_path)
+    fs, path = fsspec.core.url_to_fs(location)
+    if not fs.isfile(path):
         raise CurateError(f"manifest not found: {manifest_path}")
-    manifest = read_json(manifest_path)
-    base = version_base(manifest_path, manifest, root)
+    manifest = json.loads(fs.cat_file(path))
+    store = _store_of(location, manifest, root)
     files = [f for t in manifest["tables"].values() for f in t["shards"]] + manifest["rejects"]["shards"]
     problems = []
     for f in files:
-        path = base / f["path"]
-        if not path.is_file():
+        shard = store.path(f["path"])
+        if not store.exists(shard):
             problems.append(f"missing: {f['path']}")
-        elif (actual := sha256_file(path)) != f["sha256"]:
+        elif (actual := store.sha256(shard)) != f["sha256"]:
             problems.append(f"sha256 mismatch: {f['path']} (manifest {f['sha256'][:12]}, file {actual[:12]})")
     return problems
 
@@ -61,26 +75,26 @@ class LineageNode:
 class LineageIndex:
     """Finds rows by id across every version in a store."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: str | Path) -> None:
         self.root = root
-        self.manifests = [(p.parent, read_json(p)) for p in manifests_in(root)]
+        self.manifests = versions(root)
         if not self.manifests:
             raise CurateError(f"no finished dataset versions under {root}")
 
-    def find(self, row_id: str) -> Iterator[tuple[dict[str, Any], Path, dict[str, Any], str]]:
+    def find(self, row_id: str) -> Iterator[tuple[dict[str, Any], Store, dict[str, Any], str]]:
         """(row, version folder, manifest, table), in pipeline step order."""
-        for base, manifest in self.manifests:
+        for store, manifest in self.manifests:
             for step in manifest["steps"]:
-                shards = [base / s["path"] for s in manifest["tables"][step["name"]]["shards"]]
-                for row in _rows_with_id(shards, row_id):
-                    yield row, base, manifest, step["name"]
+                shards = [store.path(s["path"]) for s in manifest["tables"][step["name"]]["shards"]]
+                for row in _rows_with_id(store, shards, row_id):
+                    yield row, store, manifest, step["name"]
 
     def rejections(self, row_id: str) -> list[dict[str, Any]]:
         out = []
-        for base, manifest in self.manifests:
-            shards = [base / s["path"] for s in manifest["rejects"]["shards"]]
+        for store, manifest in self.manifests:
+            shards = [store.path(s["path"]) for s in manifest["rejects"]["shards"]]
             if shards:
-                frame = pl.scan_parquet(shards).filter(pl.col("row_id") == row_id).collect()
+                frame = store.scan(shards).filter(pl.col("row_id") == row_id).collect()
                 out += [{**r, "version": manifest["version"]} for r in frame.to_dicts()]
         return out
 
@@ -103,10 +117,10 @@ class LineageIndex:
         return nodes
 
 
-def _rows_with_id(shards: list[Path], row_id: str) -> list[dict[str, Any]]:
+def _rows_with_id(store: Store, shards: list[str], row_id: str) -> list[dict[str, Any]]:
     if not shards:
         return []
-    frame = pl.scan_parquet(shards)
+    frame = store.scan(shards)
     if "id" not in frame.collect_schema().names():
         return []
     return frame.filter(pl.col("id") == row_id).collect().to_dicts()
@@ -120,27 +134,34 @@ def _parent_ids(row: dict[str, Any]) -> list[str]:
     return ids
 
 
-def status(root: Path) -> list[dict[str, Any]]:
+def status(root: str | Path) -> list[dict[str, Any]]:
     """What is done, running and failed for each dataset version in the store."""
-    out = []
-    for state in sorted(root.glob("*/*/_state")):
-        base = state.parent
-        run = read_json(state / "run.json") if (state / "run.json").is_file() else {}
+    probe = Store(str(root), "_", "_")
+    fs, out = probe.fs, []
+    for run_file in sorted(fs.glob(posixpath.join(_root_path(probe), "*/*/_state/run.json"))):
+        state = posixpath.dirname(run_file)
+        version_dir = posixpath.dirname(state)
+        run = json.loads(fs.cat_file(run_file))
         if run.get("status") == "running" and not _alive(run.get("pid")):
             run["status"] = "stopped (process gone; rerun to resume)"
         steps = []
-        for step_dir in sorted(p for p in state.iterdir() if p.is_dir()):
-            plan = read_json(step_dir / "plan.json") if (step_dir / "plan.json").is_file() else {}
-            failures = [read_json(p) for p in sorted(step_dir.glob("*.failed.json"))]
+        for step_dir in sorted(p for p in fs.ls(state, detail=False) if fs.isdir(p)):
+            plan_file = posixpath.join(step_dir, "plan.json")
+            plan = json.loads(fs.cat_file(plan_file)) if fs.exists(plan_file) else {}
+            failures = [json.loads(fs.cat_file(p)) for p in sorted(fs.glob(posixpath.join(step_dir, "*.failed.json")))]
             steps.append({
-                "step": step_dir.name,
-                "done": len(list(step_dir.glob("*.done.json"))),
+                "step": posixpath.basename(step_dir),
+                "done": len(fs.glob(posixpath.join(step_dir, "*.done.json"))),
                 "tasks": plan.get("tasks"),
                 "failed": len(failures),
                 "error": failures[0]["error"] if failures else None,
             })  # fmt: skip
-        out.append({"dataset": base.parent.name, "version": base.name, "status": run.get("status", "unknown"),
-                    "steps": steps})  # fmt: skip
+        out.append({
+            "dataset": posixpath.basename(posixpath.dirname(version_dir)),
+            "version": posixpath.basename(version_dir),
+            "status": run.get("status", "unknown"),
+            "steps": steps,
+        })  # fmt: skip
     return out
 
 
@@ -156,27 +177,28 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def describe(root: Path, dataset: str, version: str | None = None) -> dict[str, Any]:
+def describe(root: str | Path, dataset: str, version: str | None = None) -> dict[str, Any]:
     """Schema, counts and sample rows of every table of a version (default: the newest)."""
-    candidates = sorted((root / dataset).glob("*/manifest.json"), key=lambda p: read_json(p)["created_at"])
-    if version:
-        candidates = [p for p in candidates if p.parent.name == version]
-    if not candidates:
+    found = [(st, m) for st, m in versions(root) if m["dataset"] == dataset and version in (None, m["version"])]
+    if not found:
         raise CurateError(f"no finished version of dataset '{dataset}' under {root}")
-    path = candidates[-1]
-    manifest = read_json(path)
+    store, manifest = max(found, key=lambda item: item[1]["created_at"])
     tables = {}
     for name, table in manifest["tables"].items():
-        shards = [path.parent / s["path"] for s in table["shards"]]
-        frame = pl.scan_parquet(shards) if shards else None
+        frame = store.scan([store.path(s["path"]) for s in table["shards"]]) if table["shards"] else None
         tables[name] = {
             "schema": table["schema"],
             "rows": table["rows"],
             "columns": {k: str(v) for k, v in frame.collect_schema().items()} if frame is not None else {},
             "sample": frame.head(3).collect().to_dicts() if frame is not None else [],
         }
-    return {"dataset": dataset, "version": manifest["version"], "tables": tables, "rejects": manifest["rejects"]["rows"],
-            "steps": manifest["steps"]}  # fmt: skip
+    return {
+        "dataset": dataset,
+        "version": manifest["version"],
+        "tables": tables,
+        "rejects": manifest["rejects"]["rows"],
+        "steps": manifest["steps"],
+    }
 
 
 def short(value: Any, width: int = 160) -> str:

@@ -19,7 +19,7 @@ DEFAULT_ROOT = "store"
 
 def root_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--root", type=click.Path(path_type=Path), default=lambda: os.environ.get("CURATE_ROOT", DEFAULT_ROOT),
+        "--root", type=str, default=lambda: os.environ.get("CURATE_ROOT", DEFAULT_ROOT),
         show_default="$CURATE_ROOT or ./store", help="Store folder holding datasets.",
     )(f)  # fmt: skip
 
@@ -57,13 +57,14 @@ def main() -> None:
               help="Folder for the committed copy of the manifest.")  # fmt: skip
 @click.option("--log-json", is_flag=True, help="Machine-readable JSON log lines on stderr.")
 @friendly
-def run(pipeline_file: Path, root: Path, workers: int | None, executor: str, address: str | None,
+def run(pipeline_file: Path, root: str, workers: int | None, executor: str, address: str | None,
         limit: int | None, fresh: bool, manifests: Path, log_json: bool) -> None:  # fmt: skip
     """Run PIPELINE_FILE, skipping work that is already complete."""
     from curate.executors import make_executor
     from curate.log import Reporter
     from curate.pipeline import load_pipeline
     from curate.runner import run_pipeline
+    from curate.store import Store
 
     pipeline = load_pipeline(pipeline_file)
     reporter = Reporter(json_lines=log_json)
@@ -80,16 +81,16 @@ def run(pipeline_file: Path, root: Path, workers: int | None, executor: str, add
         rejected = sum(step["rejected"].values())
         reporter.event("step", step=step["name"], rows_in=step["rows_in"], rows_out=step["rows_out"],
                        rejected=rejected, wall_s=step["wall_s"])  # fmt: skip
-    base = Path(root) / pipeline.spec.dataset / pipeline.spec.version
+    manifest = Store(root, pipeline.spec.dataset, pipeline.spec.version).manifest_path
     reporter.event("done", tasks_run=result.tasks_run, tasks_skipped=result.tasks_skipped,
-                   wall_s=round(result.wall_s, 2), manifest=str(base / "manifest.json"))  # fmt: skip
+                   wall_s=round(result.wall_s, 2), manifest=manifest)  # fmt: skip
 
 
 @main.command()
 @root_option
 @click.option("--json", "as_json", is_flag=True)
 @friendly
-def status(root: Path, as_json: bool) -> None:
+def status(root: str, as_json: bool) -> None:
     """What is done, running and failed in the store."""
     from curate.audit import status as get_status
 
@@ -108,16 +109,16 @@ def status(root: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("manifest", type=click.Path(path_type=Path))
-@click.option("--root", type=click.Path(path_type=Path), default=None,
+@click.argument("manifest")
+@click.option("--root", default=None,
               help="Store folder, when MANIFEST is the committed copy under manifests/.")  # fmt: skip
 @friendly
-def verify(manifest: Path, root: Path | None) -> None:
+def verify(manifest: str, root: str | None) -> None:
     """Re-hash every shard MANIFEST lists; exit 1 naming any mismatch."""
     from curate.audit import verify as run_verify
 
-    if root is None and manifest.name != "manifest.json":
-        root = Path(os.environ.get("CURATE_ROOT", DEFAULT_ROOT))
+    if root is None and not manifest.endswith("manifest.json"):
+        root = os.environ.get("CURATE_ROOT", DEFAULT_ROOT)
     problems = run_verify(manifest, root)
     for line in problems:
         click.echo(line)
@@ -132,7 +133,7 @@ def verify(manifest: Path, root: Path | None) -> None:
 @root_option
 @click.option("--json", "as_json", is_flag=True)
 @friendly
-def lineage(row_id: str, root: Path, as_json: bool) -> None:
+def lineage(row_id: str, root: str, as_json: bool) -> None:
     """Walk ROW_ID back to its source, printing each row and the config that made it."""
     from curate.audit import LineageIndex
 
@@ -177,7 +178,7 @@ def _print_nodes(nodes: list[Any], depth: int) -> None:
 @root_option
 @click.option("--version", "version", default=None, help="Default: the newest finished version.")
 @friendly
-def show(dataset: str, root: Path, version: str | None) -> None:
+def show(dataset: str, root: str, version: str | None) -> None:
     """Schema, counts and sample rows of DATASET."""
     from curate.audit import describe, short
 

@@ -76,7 +76,8 @@ def build_manifest(
     wall_s: float,
 ) -> dict[str, Any]:
     inputs = [
-        {"name": name, "path": _relative(path, pipeline.dir), "sha256": input_checksums[path],
+        {"name": name, "path": pipeline.input_urls.get(path) or _relative(path, pipeline.dir),
+         "sha256": input_checksums[path],
          "bytes": path.stat().st_size}
         for name, paths in pipeline.input_files.items()
         for path in paths
@@ -147,6 +148,6 @@ def validate_manifest(manifest: dict[str, Any]) -> None:
 
 
 def write_manifest(manifest: dict[str, Any], store: Store, manifests_dir: Path | None) -> None:
-    atomic_write_json(store.manifest_path, manifest)
+    store.write_json(store.manifest_path, manifest)
     if manifests_dir is not None:
         atomic_write_json(manifests_dir / manifest["dataset"] / f"{manifest['version']}.json", manifest)

@@ -16,10 +16,13 @@ reported as one `ConfigError` naming file, key and reason.
 from __future__ import annotations
 
 import glob
-from dataclasses import dataclass
+import os
+import posixpath
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,6 +30,7 @@ from curate.errors import ConfigError, CurateError
 from curate.hashing import digest
 from curate.stage import GlobalStage, SourceStage, Stage, StageConfig
 from curate.stages import load_stage
+from curate.store import atomic_write_bytes, is_url
 
 _NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
@@ -93,6 +97,7 @@ class Pipeline:
     spec: PipelineSpec
     steps: tuple[Step, ...]
     input_files: dict[str, tuple[Path, ...]]
+    input_urls: dict[Path, str] = field(default_factory=dict)  # local copy -> fsspec URL it came from
 
     @property
     def dir(self) -> Path:
@@ -139,10 +144,20 @@ def _first_error(err: ValidationError, prefix: str = "") -> tuple[str, str]:
     return (f"{prefix}.{key}" if prefix and key else prefix or key), reason
 
 
-def expand_paths(base: Path, patterns: str | list[str]) -> list[Path]:
-    """Files named by paths, directories (all files below, recursively) or globs; sorted, unique."""
+def expand_paths(base: Path, patterns: str | list[str], urls: dict[Path, str] | None = None) -> list[Path]:
+    """Files named by paths, directories (all files below, recursively) or globs; sorted, unique.
+
+    fsspec URLs (`s3://...`, `hf://...`, `memory://...`) are listed and copied once into the local
+    input cache, so every stage reads local files; `urls` maps each copy back to its URL.
+    """
     files: set[Path] = set()
     for pattern in [patterns] if isinstance(patterns, str) else patterns:
+        if is_url(pattern):
+            fetched = fetch_inputs(pattern)
+            files.update(fetched)
+            if urls is not None:
+                urls.update(fetched)
+            continue
         full = (base / pattern) if not Path(pattern).is_absolute() else Path(pattern)
         matches = [Path(p) for p in glob.glob(str(full), recursive=True)] or []
         for match in matches:
@@ -173,8 +188,9 @@ def load_pipeline(path: str | Path) -> Pipeline:
 
     base = path.resolve().parent
     input_files: dict[str, tuple[Path, ...]] = {}
+    input_urls: dict[Path, str] = {}
     for name, inp in spec.inputs.items():
-        files = expand_paths(base, inp.path)
+        files = expand_paths(base, inp.path, input_urls)
         if not files:
             raise ConfigError(file, f"inputs.{name}.path", f"no file matches '{inp.path}'")
         input_files[name] = tuple(files)
@@ -197,7 +213,7 @@ def load_pipeline(path: str | Path) -> Pipeline:
         _check_inputs(file, where, step, spec, tables)
         tables.add(step_spec.name)
         steps.append(step)
-    return Pipeline(path=path.resolve(), spec=spec, steps=tuple(steps), input_files=input_files)
+    return Pipeline(path=path.resolve(), spec=spec, steps=tuple(steps), input_files=input_files, input_urls=input_urls)
 
 
 def _check_inputs(file: str, where: str, step: Step, spec: PipelineSpec, tables: set[str]) -> None:
@@ -213,3 +229,29 @@ def _check_inputs(file: str, where: str, step: Step, spec: PipelineSpec, tables:
     for name in names:
         if name not in tables:
             raise ConfigError(file, f"{where}.input", f"'{name}' is not an earlier step")
+
+
+def input_cache_dir() -> Path:
+    return Path(os.environ.get("CURATE_INPUT_CACHE", Path.home() / ".cache" / "curate" / "inputs"))
+
+
+def fetch_inputs(url: str) -> dict[Path, str]:
+    """Copy the files an fsspec URL (file, folder or glob) names into the input cache, once each."""
+    fs, path = fsspec.core.url_to_fs(url)
+    names = fs.glob(path) if glob.has_magic(path) else [path]
+    files = [f for name in names for f in (fs.find(name) if fs.isdir(name) else [name])]
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    out: dict[Path, str] = {}
+    for remote in sorted(files):
+        info = fs.info(remote)
+        version = info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("created") or ""
+        local = (
+            input_cache_dir()
+            / digest(protocol, remote, info.get("size"), str(version))[:20]
+            / posixpath.basename(remote)
+        )
+        if not local.is_file():
+            local.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(local, fs.cat_file(remote))
+        out[local] = f"{protocol}://{remote.lstrip('/')}" if protocol != "file" else f"file://{remote}"
+    return out

@@ -8,6 +8,7 @@ what is complete and redoes only what changed.
 from __future__ import annotations
 
 import os
+import posixpath
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from curate.hashing import digest, sha256_file
 from curate.manifest import build_manifest, write_manifest
 from curate.pipeline import Pipeline, Step
 from curate.stage import InputShard, SourceStage, StageContext
-from curate.store import Store, atomic_write_json, read_json
+from curate.store import Store
 from curate.tasks import Task, TaskReport
 
 
@@ -44,7 +45,7 @@ ProgressHook = Callable[[str, int, int], None]  # (step, tasks done, tasks total
 
 def run_pipeline(
     pipeline: Pipeline,
-    root: Path,
+    root: Path | str,
     executor: Executor,
     *,
     fresh: bool = False,
@@ -53,12 +54,14 @@ def run_pipeline(
     progress: ProgressHook | None = None,
 ) -> RunResult:
     started = time.perf_counter()
-    store = Store(root.resolve(), pipeline.spec.dataset, pipeline.spec.version)
+    store = Store(str(root), pipeline.spec.dataset, pipeline.spec.version)
+    if "memory" in store.fs.protocol and executor.workers > 1:
+        raise CurateError("a memory:// store lives inside one process: run it with --workers 1")
     if fresh:
         store.clear()
-    for leftover in store.base.rglob(".*.tmp-*"):  # half-written files of a killed run: never visible, now gone
-        leftover.unlink()
-    atomic_write_json(store.run_path, {"pid": os.getpid(), "status": "running", "started": time.time()})
+    for leftover in store.glob("**/.*.tmp-*"):  # half-written files of a killed run: never visible, now gone
+        store.remove(leftover)
+    store.write_json(store.run_path, {"pid": os.getpid(), "status": "running", "started": time.time()})
     input_checksums = {path: sha256_file(path) for paths in pipeline.input_files.values() for path in paths}
     outcomes: dict[str, _StepOutcome] = {}
     try:
@@ -66,7 +69,7 @@ def run_pipeline(
             outcomes[step.name] = _run_step(pipeline, step, store, executor, input_checksums, outcomes, limit, progress)
     except BaseException as err:
         status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
-        atomic_write_json(store.run_path, {"pid": os.getpid(), "status": status, "error": str(err)})
+        store.write_json(store.run_path, {"pid": os.getpid(), "status": status, "error": str(err)})
         raise
     wall = time.perf_counter() - started
     manifest = build_manifest(
@@ -78,7 +81,7 @@ def run_pipeline(
         wall_s=wall,
     )
     write_manifest(manifest, store, manifests_dir)
-    atomic_write_json(store.run_path, {"pid": os.getpid(), "status": "done", "finished": time.time()})
+    store.write_json(store.run_path, {"pid": os.getpid(), "status": "done", "finished": time.time()})
     ran = sum(o.ran for o in outcomes.values())
     skipped = sum(o.skipped for o in outcomes.values())
     return RunResult(manifest=manifest, tasks_run=ran, tasks_skipped=skipped, wall_s=wall)
@@ -97,7 +100,7 @@ def _run_step(
     started = time.perf_counter()
     tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers)
     _remove_stale(store, step, len(tasks))
-    atomic_write_json(store.state_dir(step.name) / "plan.json", {"tasks": len(tasks), "kind": step.kind})
+    store.write_json(f"{store.state_dir(step.name)}/plan.json", {"tasks": len(tasks), "kind": step.kind})
     outcome = _StepOutcome()
     results: dict[int, TaskReport] = {}
     todo: list[Task] = []
@@ -147,7 +150,7 @@ def plan_step(
 ) -> list[Task]:
     context = StageContext(
         step=step.name,
-        store_base=store.base,
+        store_base=store.local_base,
         cache_dir=store.cache_dir,
         pipeline_dir=pipeline.dir,
         limit=limit,
@@ -185,11 +188,11 @@ def plan_step(
     if step.kind == "shard":
         (reports,) = upstream.values()
         return [
-            task(i, r.outputs[0]["sha256"], inputs={"input": (store.base / r.outputs[0]["path"],)})
+            task(i, r.outputs[0]["sha256"], inputs={"input": (store.path(r.outputs[0]["path"]),)})
             for i, r in enumerate(reports)
         ]
     inputs = {
-        name: tuple(store.base / o["path"] for r in reports for o in r.outputs) for name, reports in upstream.items()
+        name: tuple(store.path(o["path"]) for r in reports for o in r.outputs) for name, reports in upstream.items()
     }
     key = digest({name: [o["sha256"] for r in reports for o in r.outputs] for name, reports in upstream.items()})
     return [task(0, key, inputs=inputs)]
@@ -198,13 +201,13 @@ def plan_step(
 def completed_report(store: Store, task: Task) -> TaskReport | None:
     """The task's completion record if it matches the task's fingerprint and its outputs exist."""
     path = store.completion_path(task.step, task.index)
-    if not path.is_file():
+    if not store.exists(path):
         return None
-    report = TaskReport.from_json(read_json(path))
+    report = TaskReport.from_json(store.read_json(path))
     if report.fingerprint != task.fingerprint:
         return None
     files = [o["path"] for o in report.outputs] + ([report.rejects["path"]] if report.rejects else [])
-    if not all((store.base / f).is_file() for f in files):
+    if not all(store.exists(store.path(f)) for f in files):
         return None
     return report
 
@@ -214,11 +217,11 @@ def _remove_stale(store: Store, step: Step, count: int) -> None:
     if step.kind == "global":
         return
     leftovers = [
-        *store.state_dir(step.name).glob("*.done.json"),
-        *store.table_dir(step.name).glob("part-*.parquet"),
-        *store.table_dir("rejects").glob(f"{step.name}-*.parquet"),
+        *store.glob(f"_state/{step.name}/*.done.json"),
+        *store.glob(f"{step.name}/part-*.parquet"),
+        *store.glob(f"rejects/{step.name}-*.parquet"),
     ]
     for path in leftovers:
-        index = int(path.name.split(".")[0].rsplit("-", 1)[-1])
+        index = int(posixpath.basename(path).split(".")[0].rsplit("-", 1)[-1])
         if index >= count:
-            path.unlink()
+            store.remove(path)

@@ -55,7 +55,7 @@ class StageContext:
     """What a stage may know about where it runs; plain data so tasks pickle to any executor."""
 
     step: str  # the step name in the pipeline file (also its output table)
-    store_base: Path  # <root>/<dataset>/<version>
+    store_base: Path | None  # <root>/<dataset>/<version> on a local disk; None when the store is an fsspec URL
     cache_dir: Path  # <root>/_cache, shared by versions
     pipeline_dir: Path  # folder of the pipeline file: relative paths in configs resolve here
     limit: int | None = None  # rows per source shard (`curate run --limit`)

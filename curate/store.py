@@ -1,20 +1,31 @@
 """The dataset store: `<root>/<dataset>/<version>/<table>/part-00000.parquet`, written atomically.
 
-Every write goes to a temp file beside its target, is fsynced, then renamed over it, so a reader
-(or a rerun after SIGKILL) never sees half a file. State lives in the store, never in /tmp.
+The root is a local folder or any fsspec URL (`file://`, `s3://`, `gs://`, `memory://`...). On a
+local disk every write goes to a temp file beside its target, is fsynced, then renamed over it; on
+an object store a single PUT is already all-or-nothing. Either way a reader, or a rerun after
+SIGKILL, never sees half a file. State lives in the store, never in /tmp.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
-import shutil
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import fsspec
+import polars as pl
 import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+
+from curate.hashing import digest
 
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3, "row_group_size": 65536}
 
@@ -38,19 +49,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def json_bytes(obj: Any, indent: int | None = 2) -> bytes:
+    return (json.dumps(obj, indent=indent, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode()
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **PARQUET_OPTIONS)
+    return sink.getvalue().to_pybytes()
+
+
 def atomic_write_json(path: Path, obj: Any, indent: int | None = 2) -> None:
-    text = json.dumps(obj, indent=indent, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-    atomic_write_bytes(path, text.encode())
+    atomic_write_bytes(path, json_bytes(obj, indent))
 
 
 def atomic_write_parquet(path: Path, table: pa.Table) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, **PARQUET_OPTIONS)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    atomic_write_bytes(path, parquet_bytes(table))
 
 
 def read_json(path: Path) -> Any:
@@ -61,53 +75,136 @@ def shard_name(index: int) -> str:
     return f"part-{index:05d}.parquet"
 
 
+def is_url(location: str | Path) -> bool:
+    return isinstance(location, str) and "://" in location
+
+
+@functools.cache
+def _filesystem(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    if not is_url(root):
+        return LocalFileSystem(), str(Path(root).resolve())
+    fs, path = fsspec.core.url_to_fs(root)
+    return fs, path.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Store:
-    """Paths of one dataset version inside a store root."""
+    """One dataset version inside a store root. Paths are strings in the root's filesystem."""
 
-    root: Path
+    root: str
     dataset: str
     version: str
 
     @property
-    def base(self) -> Path:
-        return self.root / self.dataset / self.version
+    def fs(self) -> fsspec.AbstractFileSystem:
+        return _filesystem(self.root)[0]
 
-    def table_dir(self, table: str) -> Path:
-        return self.base / table
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.fs, LocalFileSystem)
 
-    def shard_path(self, table: str, index: int) -> Path:
-        return self.table_dir(table) / shard_name(index)
+    @property
+    def base(self) -> str:
+        return posixpath.join(_filesystem(self.root)[1], self.dataset, self.version)
 
-    def rejects_path(self, step: str, index: int) -> Path:
+    @property
+    def local_base(self) -> Path | None:
+        """The version folder as a local path, for stages that need one (None on object stores)."""
+        return Path(self.base) if self.is_local else None
+
+    def path(self, relative: str) -> str:
+        return posixpath.join(self.base, relative)
+
+    def relative(self, path: str) -> str:
+        return posixpath.relpath(path, self.base)
+
+    def table_dir(self, table: str) -> str:
+        return self.path(table)
+
+    def shard_path(self, table: str, index: int) -> str:
+        return posixpath.join(self.table_dir(table), shard_name(index))
+
+    def rejects_path(self, step: str, index: int) -> str:
         # one `rejects` table for the whole version: every file shares schemas/rejects.yaml
-        return self.table_dir("rejects") / f"{step}-{index:05d}.parquet"
+        return posixpath.join(self.table_dir("rejects"), f"{step}-{index:05d}.parquet")
 
-    def state_dir(self, step: str) -> Path:
-        return self.base / "_state" / step
+    def state_dir(self, step: str) -> str:
+        return self.path(f"_state/{step}")
 
-    def completion_path(self, step: str, index: int) -> Path:
-        return self.state_dir(step) / f"{index:05d}.done.json"
+    def completion_path(self, step: str, index: int) -> str:
+        return posixpath.join(self.state_dir(step), f"{index:05d}.done.json")
 
-    def failure_path(self, step: str, index: int) -> Path:
-        return self.state_dir(step) / f"{index:05d}.failed.json"
-
-    @property
-    def run_path(self) -> Path:
-        return self.base / "_state" / "run.json"
+    def failure_path(self, step: str, index: int) -> str:
+        return posixpath.join(self.state_dir(step), f"{index:05d}.failed.json")
 
     @property
-    def manifest_path(self) -> Path:
-        return self.base / "manifest.json"
+    def run_path(self) -> str:
+        return self.path("_state/run.json")
+
+    @property
+    def manifest_path(self) -> str:
+        return self.path("manifest.json")
 
     @property
     def cache_dir(self) -> Path:
-        """Caches of paid or slow calls (LLM responses, fetched metadata) outlive versions: shared per root."""
-        return self.root / "_cache"
+        """Caches of paid or slow calls (sqlite, so always on a local disk) outlive versions."""
+        if self.is_local:
+            return Path(_filesystem(self.root)[1]) / "_cache"
+        return Path.home() / ".cache" / "curate" / digest(self.root)[:16]
 
-    def shards(self, table: str) -> list[Path]:
-        return sorted(self.table_dir(table).glob("part-*.parquet"))
+    # --- file operations -------------------------------------------------------------------------
+    def glob(self, pattern: str) -> list[str]:
+        return sorted(self.fs.glob(self.path(pattern)))
+
+    def exists(self, path: str) -> bool:
+        return bool(self.fs.exists(path))
+
+    def remove(self, path: str) -> None:
+        if self.fs.exists(path):
+            self.fs.rm(path)
 
     def clear(self) -> None:
-        if self.base.exists():
-            shutil.rmtree(self.base)
+        if self.fs.exists(self.base):
+            self.fs.rm(self.base, recursive=True)
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        if self.is_local:
+            atomic_write_bytes(Path(path), data)
+            return
+        self.fs.makedirs(posixpath.dirname(path), exist_ok=True)
+        self.fs.pipe_file(path, data)  # one PUT: all or nothing on object stores
+
+    def write_json(self, path: str, obj: Any) -> None:
+        self.write_bytes(path, json_bytes(obj))
+
+    def write_parquet(self, path: str, table: pa.Table) -> None:
+        self.write_bytes(path, parquet_bytes(table))
+
+    def read_json(self, path: str) -> Any:
+        return json.loads(self.fs.cat_file(path))
+
+    def open(self, path: str, mode: str = "rb") -> IO[Any]:
+        return self.fs.open(path, mode)
+
+    def size(self, path: str) -> int:
+        return int(self.fs.size(path))
+
+    def sha256(self, path: str) -> str:
+        h = hashlib.sha256()
+        with self.fs.open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                h.update(block)
+        return h.hexdigest()
+
+    @property
+    def arrow_fs(self) -> pafs.FileSystem:
+        return pafs.LocalFileSystem() if self.is_local else pafs.PyFileSystem(pafs.FSSpecHandler(self.fs))
+
+    def parquet_file(self, path: str) -> pq.ParquetFile:
+        return pq.ParquetFile(path, filesystem=self.arrow_fs)
+
+    def scan(self, paths: list[str]) -> pl.LazyFrame:
+        """A lazy frame over shards (polars reads local files itself; other filesystems via Arrow)."""
+        if self.is_local:
+            return pl.scan_parquet(paths)
+        return pl.scan_pyarrow_dataset(ds.dataset(paths, filesystem=self.arrow_fs, format="parquet"))

@@ -8,19 +8,18 @@ last: a task whose record is missing or stale is simply run again, and produces 
 from __future__ import annotations
 
 import json
+import posixpath
 import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.hashing import canonical_json, sha256_file, stable_id
+from curate.hashing import canonical_json, sha256_bytes, stable_id
 from curate.schemas import load_schema
 from curate.stage import (
     GlobalStage,
@@ -33,7 +32,7 @@ from curate.stage import (
     StageResult,
 )
 from curate.stages import load_stage
-from curate.store import Store, atomic_write_json, atomic_write_parquet, shard_name
+from curate.store import Store, parquet_bytes, shard_name
 
 
 @dataclass(frozen=True)
@@ -44,12 +43,12 @@ class Task:
     kind: str  # source | shard | global
     index: int
     fingerprint: str
-    root: Path
+    root: str  # local folder or fsspec URL
     dataset: str
     version: str
     context: StageContext
     source: InputShard | None = None
-    inputs: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shard paths in the store
 
     @property
     def store(self) -> Store:
@@ -92,7 +91,7 @@ def run_task(task: Task) -> TaskReport:
     except Exception as err:
         # Recorded for `curate status`, then re-raised: a stage bug must stop the step, not vanish.
         detail = {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
-        atomic_write_json(store.failure_path(task.step, task.index), detail)
+        store.write_json(store.failure_path(task.step, task.index), detail)
         raise
     finally:
         stage.teardown()
@@ -111,8 +110,8 @@ def run_task(task: Task) -> TaskReport:
         rejects=reject_file,
         wall_s=round(time.perf_counter() - started, 4),
     )
-    store.failure_path(task.step, task.index).unlink(missing_ok=True)
-    atomic_write_json(store.completion_path(task.step, task.index), report.to_json())
+    store.remove(store.failure_path(task.step, task.index))
+    store.write_json(store.completion_path(task.step, task.index), report.to_json())
     return report
 
 
@@ -120,22 +119,22 @@ def _execute(stage: Stage, task: Task) -> tuple[int, pa.Table, list[Reject]]:
     if isinstance(stage, SourceStage):
         assert task.source is not None
         return _collect(stage, _limited(stage.read(task.source), task.context.limit), count_rejects=True)
+    store = task.store
     if isinstance(stage, ShardStage):
         (path,) = task.inputs["input"]
-        results = (stage.process(pa.Table.from_batches([b])) for b in _batches(path, stage.batch_size))
-        rows_in = pq.ParquetFile(path).metadata.num_rows
+        parquet = store.parquet_file(path)
+        results = (stage.process(pa.Table.from_batches([b])) for b in _batches(parquet, stage.batch_size))
         _, rows, rejects = _collect(stage, results, count_rejects=False)
-        return rows_in, rows, rejects
+        return parquet.metadata.num_rows, rows, rejects
     if isinstance(stage, GlobalStage):
-        frames = {name: pl.scan_parquet(list(paths)) for name, paths in task.inputs.items()}
-        rows_in = sum(pq.ParquetFile(p).metadata.num_rows for paths in task.inputs.values() for p in paths)
+        frames = {name: store.scan(list(paths)) for name, paths in task.inputs.items()}
+        rows_in = sum(store.parquet_file(p).metadata.num_rows for paths in task.inputs.values() for p in paths)
         _, rows, rejects = _collect(stage, [stage.process_all(frames)], count_rejects=False)
         return rows_in, rows, rejects
     raise TypeError(f"{type(stage).__name__} is not a source, shard or global stage")
 
 
-def _batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
-    parquet = pq.ParquetFile(path)
+def _batches(parquet: pq.ParquetFile, batch_size: int) -> Iterator[pa.RecordBatch]:
     if parquet.metadata.num_rows == 0:
         yield pa.RecordBatch.from_pylist([], schema=parquet.schema_arrow)  # stages still see the columns
         return
@@ -181,43 +180,33 @@ def _collect(stage: Stage, results: Iterable[StageResult], count_rejects: bool) 
     return rows_in, table.combine_chunks(), rejects
 
 
-def _file_entry(store: Store, path: Path, rows: int) -> dict[str, Any]:
-    return {
-        "path": path.relative_to(store.base).as_posix(),
-        "sha256": sha256_file(path),
-        "rows": rows,
-        "bytes": path.stat().st_size,
-    }
+def _write_entry(store: Store, path: str, table: pa.Table) -> dict[str, Any]:
+    """Write a shard atomically; describe it for the completion record and the manifest."""
+    data = parquet_bytes(table)
+    store.write_bytes(path, data)
+    return {"path": store.relative(path), "sha256": sha256_bytes(data), "rows": table.num_rows, "bytes": len(data)}
 
 
 def _write_outputs(store: Store, task: Task, stage: Stage, rows: pa.Table) -> list[dict[str, Any]]:
     if task.kind != "global":
-        path = store.shard_path(task.step, task.index)
-        atomic_write_parquet(path, rows)
-        return [_file_entry(store, path, rows.num_rows)]
+        return [_write_entry(store, store.shard_path(task.step, task.index), rows)]
     per_shard = getattr(stage.config, "shard_rows", None) or stage.shard_rows
     count = max(1, -(-rows.num_rows // per_shard))
     entries = []
     for i in range(count):
-        part = rows.slice(i * per_shard, per_shard)
-        path = store.shard_path(task.step, i)
-        atomic_write_parquet(path, part)
-        entries.append(_file_entry(store, path, part.num_rows))
-    for stale in store.table_dir(task.step).glob("part-*.parquet"):
-        if stale.name not in {shard_name(i) for i in range(count)}:
-            stale.unlink()
+        entries.append(_write_entry(store, store.shard_path(task.step, i), rows.slice(i * per_shard, per_shard)))
+    for stale in store.glob(f"{task.step}/part-*.parquet"):
+        if posixpath.basename(stale) not in {shard_name(i) for i in range(count)}:
+            store.remove(stale)
     return entries
 
 
 def _write_rejects(store: Store, task: Task, rejects: list[Reject]) -> dict[str, Any] | None:
     path = store.rejects_path(task.step, task.index)
     if not rejects:
-        path.unlink(missing_ok=True)
+        store.remove(path)
         return None
-    schema = load_schema("rejects")
-    rows = [_reject_row(task, r) for r in rejects]
-    atomic_write_parquet(path, schema.rows_from_dicts(rows))
-    return _file_entry(store, path, len(rows))
+    return _write_entry(store, path, load_schema("rejects").rows_from_dicts([_reject_row(task, r) for r in rejects]))
 
 
 def _reject_row(task: Task, reject: Reject) -> dict[str, Any]:

@@ -1,0 +1,67 @@
+"""The store and inputs through fsspec: memory:// and file:// URLs give the same bytes as a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fsspec
+import pytest
+from foundation_helpers import standard_pipeline, tree_checksums, write_pipeline
+
+from curate.audit import LineageIndex, verify
+from curate.errors import CurateError
+from curate.executors import LocalExecutor
+from curate.hashing import stable_id
+from curate.pipeline import load_pipeline
+from curate.runner import run_pipeline
+from curate.store import Store
+
+
+def _memory_checksums(store: Store) -> dict[str, str]:
+    return {store.relative(p): store.sha256(p) for p in store.glob("**/*.parquet")}
+
+
+def test_memory_store_matches_local_folder(tmp_path: Path) -> None:
+    pipeline = load_pipeline(standard_pipeline(tmp_path))
+    run_pipeline(pipeline, tmp_path / "local", LocalExecutor(1))
+    root = "memory://curate-test-store"
+    result = run_pipeline(pipeline, root, LocalExecutor(1))
+    assert result.tasks_run == 12
+    assert _memory_checksums(Store(root, "t", "1")) == tree_checksums(tmp_path / "local/t/1")
+    assert verify(f"{root}/t/1/manifest.json") == []
+    again = run_pipeline(pipeline, root, LocalExecutor(1))
+    assert again.tasks_run == 0  # completion records are read back from the fsspec store
+    node = LineageIndex(root).walk(stable_id("derived", "yt:v1_3"))[0]
+    assert [p.table for p in node.parents] == ["raw", "long", "upper"]
+
+
+def test_memory_store_refuses_several_processes(tmp_path: Path) -> None:
+    pipeline = load_pipeline(standard_pipeline(tmp_path))
+    with pytest.raises(CurateError, match="--workers 1"):
+        run_pipeline(pipeline, "memory://other", LocalExecutor(2))
+
+
+def test_file_url_store_with_two_workers(tmp_path: Path) -> None:
+    pipeline = load_pipeline(standard_pipeline(tmp_path))
+    run_pipeline(pipeline, tmp_path / "local", LocalExecutor(1))
+    run_pipeline(pipeline, f"file://{tmp_path}/url", LocalExecutor(2))
+    assert tree_checksums(tmp_path / "url/t/1") == tree_checksums(tmp_path / "local/t/1")
+
+
+def test_inputs_from_an_fsspec_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CURATE_INPUT_CACHE", str(tmp_path / "cache"))
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/remote-in/a.jsonl", b'{"id": "1", "title": "x"}\n{"id": "2", "title": "y"}\n')
+    fs.pipe("/remote-in/b.jsonl", b'{"id": "3", "title": "z"}\n')
+    path = write_pipeline(
+        tmp_path / "p.yaml",
+        inputs={"d": {"path": "memory://remote-in/*.jsonl"}},
+        steps=[{"name": "raw", "stage": "read", "input": "d", "config": {"id_field": "id"}}],
+    )
+    pipeline = load_pipeline(path)
+    result = run_pipeline(pipeline, tmp_path / "s", LocalExecutor(2))
+    assert result.manifest["tables"]["raw"]["rows"] == 3
+    assert sorted(i["path"] for i in result.manifest["inputs"]) == [
+        "memory://remote-in/a.jsonl",
+        "memory://remote-in/b.jsonl",
+    ]
