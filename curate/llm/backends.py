@@ -1,0 +1,109 @@
+"""Backends: the official `openai` async client against any OpenAI-compatible server, and an
+offline `template` backend that writes answers from the input with templates (marked as such).
+
+Both return a `Completion`; the engine does retries, limits and caching around them, so the
+client's own retries are off (max_retries=0) and every attempt is counted here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import openai
+
+from curate.errors import CurateError
+from curate.llm.config import LLMConfig
+from curate.llm.prompts import Messages
+from curate.retry import Retry, parse_retry_after
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    finish_reason: str
+    response_id: str | None
+    prompt_tokens: int
+    completion_tokens: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Backend(Protocol):
+    async def complete(self, messages: Messages, variables: dict[str, Any],
+                       response_format: dict[str, Any] | None) -> Completion: ...  # fmt: skip
+
+    async def close(self) -> None: ...
+
+
+class OpenAIBackend:
+    def __init__(self, config: LLMConfig) -> None:
+        key = "unused"  # vLLM, llama.cpp and Ollama accept any key
+        if config.api_key_env:
+            key = os.environ.get(config.api_key_env, "")
+            if not key:
+                raise CurateError(f"environment variable {config.api_key_env} (llm.api_key_env) is not set")
+        self.config = config
+        self.client = openai.AsyncOpenAI(api_key=key, base_url=config.base_url, timeout=config.timeout_s,
+                                         max_retries=0)  # fmt: skip
+
+    async def complete(self, messages: Messages, variables: dict[str, Any],
+                       response_format: dict[str, Any] | None) -> Completion:  # fmt: skip
+        extra = {"response_format": response_format} if response_format else {}
+        response = await self.client.chat.completions.create(
+            model=self.config.model,
+            messages=messages,
+            **self.config.params,
+            **extra,  # type: ignore[arg-type]
+        )
+        if not response.choices:
+            return Completion("", "empty", response.id, *_usage(response.usage))
+        choice = response.choices[0]
+        return Completion(choice.message.content or "", choice.finish_reason or "", response.id,
+                          *_usage(response.usage))  # fmt: skip
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def _usage(usage: Any) -> tuple[int, int]:
+    if usage is None:
+        return 0, 0
+    return int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0)
+
+
+class TemplateBackend:
+    """Deterministic answers from the stage's own template function; no model is involved."""
+
+    def __init__(self, answer: Callable[[dict[str, Any]], str]) -> None:
+        self.answer = answer
+
+    async def complete(self, messages: Messages, variables: dict[str, Any],
+                       response_format: dict[str, Any] | None) -> Completion:  # fmt: skip
+        return Completion(self.answer(variables), "stop", None, 0, 0)
+
+    async def close(self) -> None:
+        return None
+
+
+def classify(err: BaseException) -> tuple[str, Retry | None]:
+    """(reject reason, retry verdict) for a failed call, by exception type and status code."""
+    if isinstance(err, openai.APIStatusError):
+        code = err.status_code
+        after = parse_retry_after(err.response.headers.get("retry-after"))
+        if code == 429:
+            return "rate_limited", Retry(after)
+        if code >= 500 or code in (408, 409):
+            return "server_error", Retry(after)
+        return f"http_{code}", None
+    if isinstance(err, openai.APITimeoutError):
+        return "timeout", Retry()
+    if isinstance(err, openai.APIConnectionError):
+        return "connection_error", Retry()
+    raise err  # not a call failure: a bug, let it surface
+
+
+FATAL_STATUS = frozenset({401, 403, 404})  # wrong key or model: every row would fail, so stop the task

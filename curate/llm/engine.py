@@ -1,0 +1,232 @@
+"""Run a batch of chat requests: cache first, then bounded concurrency under rate limits, retries
+with backoff (honouring retry-after), validation of every answer, accounting and a budget cap.
+
+A response is put in the cache as soon as it is received and valid; commits are batched by time
+(`cache_flush_s`), so a SIGKILL loses at most that much and the per-request cost stays tiny.
+Rows whose calls still fail after the retries come back as outcomes with a reason (rejects).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+
+from curate.cache import KVCache
+from curate.errors import CurateError
+from curate.llm.accounting import Ledger, cost, estimate_tokens, max_completion_tokens
+from curate.llm.backends import FATAL_STATUS, Backend, Completion, TemplateBackend, classify
+from curate.llm.config import LLMConfig
+from curate.llm.prompts import Messages
+from curate.llm.schema import InvalidOutput
+from curate.ratelimit import RateLimiter
+from curate.retry import Retry, RetryPolicy, retry_async
+
+Parse = Callable[[str], Any]  # raises InvalidOutput
+
+
+@dataclass(frozen=True)
+class Call:
+    key: str
+    messages: Messages
+    variables: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    completion: Completion | None = None
+    value: Any = None
+    cached: bool = False
+    reason: str | None = None
+    detail: str = ""
+
+
+class Engine:
+    def __init__(self, config: LLMConfig, backend: Callable[[], Backend], cache: KVCache | None, parse: Parse,
+                 response_format: dict[str, Any] | None, counters: Counter[str], workers: int = 1,
+                 ledger: Ledger | None = None) -> None:  # fmt: skip
+        self.config = config
+        self._make_backend = backend
+        self._backend: Backend | None = None
+        self.cache = cache
+        self.parse = parse
+        self.response_format = response_format
+        self.counters = counters
+        self.ledger = ledger
+        self.concurrency = max(1, math.ceil(config.concurrency / max(1, workers)))
+        self.requests = RateLimiter.per_minute(config.requests_per_minute, workers)
+        self.tokens = RateLimiter.per_minute(config.tokens_per_minute, workers)
+        self.policy = RetryPolicy(attempts=config.max_attempts, base_delay=config.retry_base_s,
+                                  max_delay=config.retry_max_s)  # fmt: skip
+        self.price = config.price()
+        self._spent = 0.0  # the step's spend, as of the last flush (all workers)
+        self._unflushed_usd = 0.0
+        self._reserved_usd = 0.0  # worst-case cost of calls in flight
+        self._budget_hit = False
+        self._last_flush = time.monotonic()
+
+    # -- planning ---------------------------------------------------------------------------------
+    def cached(self, calls: list[Call]) -> dict[str, Any]:
+        if self.cache is None:
+            return {}
+        return self.cache.get_many([c.key for c in calls])
+
+    def estimate(self, calls: list[Call]) -> dict[str, float]:
+        hits = self.cached(calls)
+        todo = [c for c in calls if c.key not in hits]
+        prompt = sum(estimate_tokens(c.messages) for c in todo)
+        completion = len(todo) * max_completion_tokens(self.config)
+        return {"requests": len(todo), "cached": len(calls) - len(todo), "prompt_tokens_est": prompt,
+                "completion_tokens_max": completion,
+                "cost_usd_max": round(cost(self.price, prompt, completion), 4)}  # fmt: skip
+
+    # -- running ----------------------------------------------------------------------------------
+    async def run(self, calls: list[Call]) -> list[Outcome]:
+        hits = self.cached(calls)
+        outcomes: list[Outcome | None] = [None] * len(calls)
+        todo: list[int] = []
+        for i, call in enumerate(calls):
+            hit = hits.get(call.key)
+            if hit is None:
+                todo.append(i)
+                continue
+            self.counters["cache_hits"] += 1
+            outcomes[i] = self._validate(Completion(**hit), cached=True)
+        if todo:
+            semaphore = asyncio.Semaphore(self.concurrency)
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = {i: group.create_task(self._call(calls[i], semaphore)) for i in todo}
+            except BaseExceptionGroup as failed:
+                raise failed.exceptions[0] from None
+            finally:
+                self.flush()
+            for i, task in tasks.items():
+                outcomes[i] = task.result()
+        done = [o for o in outcomes if o is not None]
+        self._check_health(done, len(todo))
+        return done
+
+    def _validate(self, completion: Completion, cached: bool = False) -> Outcome:
+        try:
+            return Outcome(completion, self._check(completion), cached=cached)
+        except InvalidOutput as err:
+            return Outcome(completion, cached=cached, reason=err.reason, detail=err.detail)
+
+    def _check(self, completion: Completion) -> Any:
+        if completion.finish_reason == "length":
+            raise InvalidOutput("finish_length", "the answer was cut at max_tokens")
+        if completion.finish_reason == "content_filter":
+            raise InvalidOutput("content_filter", "the server's content filter stopped the answer")
+        return self.parse(completion.text)
+
+    async def _call(self, call: Call, semaphore: asyncio.Semaphore) -> Outcome:
+        async with semaphore:
+            worst = cost(self.price, estimate_tokens(call.messages), max_completion_tokens(self.config))
+            if self._over_budget(worst):
+                return Outcome(reason="budget_exceeded")
+            self._reserved_usd += worst
+            try:
+                return await self._send(call)
+            finally:
+                self._reserved_usd -= worst
+
+    async def _send(self, call: Call) -> Outcome:
+        if self.requests.rate is not None:
+            await self.requests.acquire_async()
+        if self.tokens.rate is not None:
+            await self.tokens.acquire_async(estimate_tokens(call.messages) + max_completion_tokens(self.config))
+        backend = self.backend()
+
+        sent = "template_answers" if isinstance(backend, TemplateBackend) else "requests_sent"
+
+        async def attempt() -> tuple[Completion, Any]:
+            self.counters[sent] += 1
+            completion = await backend.complete(call.messages, call.variables, self.response_format)
+            self._account(completion)
+            return completion, self._check(completion)
+
+        try:
+            completion, value = await retry_async(attempt, self._classify, self.policy, self._on_retry)
+        except InvalidOutput as err:
+            return Outcome(reason=err.reason, detail=err.detail)
+        except openai.APIError as err:
+            if isinstance(err, openai.APIStatusError) and err.status_code in FATAL_STATUS:
+                raise CurateError(f"the LLM server refused the request (HTTP {err.status_code}): check "
+                                  f"llm.model, llm.base_url and llm.api_key_env") from err  # fmt: skip
+            reason, _ = classify(err)
+            self.counters[f"failed_{reason}"] += 1
+            return Outcome(reason=reason, detail=f"{type(err).__name__} after {self.config.max_attempts} tries")
+        if self.cache is not None:
+            self.cache.put(call.key, completion.to_json())
+            if time.monotonic() - self._last_flush >= self.config.cache_flush_s:
+                self.flush()
+        return Outcome(completion, value)
+
+    def _classify(self, err: BaseException) -> Retry | None:
+        if isinstance(err, InvalidOutput):
+            return Retry() if self.config.retry_invalid else None
+        if isinstance(err, openai.APIStatusError) and err.status_code in FATAL_STATUS:
+            return None
+        if isinstance(err, openai.APIError):
+            return classify(err)[1]
+        return None
+
+    def _on_retry(self, attempt: int, err: BaseException, delay: float) -> None:
+        reason = err.reason if isinstance(err, InvalidOutput) else classify(err)[0]
+        self.counters["retries"] += 1
+        self.counters[f"retries_{reason}"] += 1
+        if reason == "rate_limited":
+            self.requests.pause(delay)  # one 429 slows every request of this worker, not just its own
+
+    def _account(self, completion: Completion) -> None:
+        usd = cost(self.price, completion.prompt_tokens, completion.completion_tokens)
+        self.counters["prompt_tokens"] += completion.prompt_tokens
+        self.counters["completion_tokens"] += completion.completion_tokens
+        if self.price is not None:
+            self.counters["cost_usd"] += usd
+            self._unflushed_usd += usd
+
+    def _over_budget(self, worst: float) -> bool:
+        limit = self.config.max_cost_usd
+        if limit is None:
+            return False
+        if self._spent + self._unflushed_usd + self._reserved_usd + worst > limit:
+            self._budget_hit = True
+        return self._budget_hit
+
+    def flush(self) -> None:
+        """Commit received responses and this worker's spend; learn what the other workers spent."""
+        if self.cache is not None:
+            self.cache.flush()
+        if self.ledger is not None:
+            self._spent = self.ledger.add(self._unflushed_usd)
+            self._unflushed_usd = 0.0
+        self._last_flush = time.monotonic()
+
+    def _check_health(self, outcomes: list[Outcome], sent: int) -> None:
+        if self._budget_hit:
+            raise CurateError(f"LLM budget reached: ${self._spent:.4f} of max_cost_usd ${self.config.max_cost_usd} "
+                              "spent on this step; every response so far is cached: raise the cap and rerun "
+                              "to continue")  # fmt: skip
+        transient = sum(1 for o in outcomes if o.reason in ("rate_limited", "server_error", "timeout",
+                                                             "connection_error"))  # fmt: skip
+        if sent and transient > self.config.max_failed_fraction * sent:
+            raise CurateError(f"the LLM server failed {transient} of {sent} requests after retries; received "
+                              "responses are cached: rerun to resume")  # fmt: skip
+
+    def backend(self) -> Backend:
+        if self._backend is None:
+            self._backend = self._make_backend()
+        return self._backend
+
+    async def close(self) -> None:
+        if self._backend is not None:
+            await self._backend.close()
+            self._backend = None

@@ -1,0 +1,67 @@
+"""Structured output: a pydantic model becomes a strict JSON schema a server can enforce, and every
+answer is parsed and validated against the same model (servers without `json_schema` included).
+
+Strict mode (OpenAI, vLLM, llama.cpp) wants every object closed (`additionalProperties: false`)
+and every property required; nested models arrive as `$defs`/`$ref`, which strict mode accepts
+only without sibling keys, so both are rewritten here (distilabel #1106 broke on exactly this).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+
+class InvalidOutput(Exception):
+    """A response the stage cannot use; `reason` becomes the reject reason."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return _strict(model.model_json_schema())
+
+
+def _strict(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_strict(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _strict(v) for k, v in node.items() if k not in ("title", "default")}
+    if "$ref" in out:
+        return {"$ref": out["$ref"]}
+    if out.get("type") == "object" and "properties" in out:
+        out["additionalProperties"] = False
+        out["required"] = list(out["properties"])
+    return out
+
+
+def response_format(model: type[BaseModel], mode: str) -> dict[str, Any] | None:
+    if mode == "json_schema":
+        schema = {"name": model.__name__, "strict": True, "schema": strict_schema(model)}
+        return {"type": "json_schema", "json_schema": schema}
+    if mode == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def parse_json(text: str, model: type[BaseModel]) -> BaseModel:
+    """The answer as `model`; tolerates a ```json fence, which models add when not forced."""
+    body = text.strip()
+    if body.startswith("```"):
+        body = body.split("\n", 1)[-1].rsplit("```", 1)[0]
+    try:
+        doc = json.loads(body)
+    except json.JSONDecodeError as err:
+        raise InvalidOutput("invalid_json", f"{err.msg} at {err.pos}: {text[:200]!r}") from err
+    try:
+        return model.model_validate(doc)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(root)"
+        raise InvalidOutput("schema_violation", f"{where}: {first['msg']}") from err

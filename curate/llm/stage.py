@@ -1,0 +1,137 @@
+"""The shared base of LLM stages: prompt loading, cache keys, the engine on a private event loop,
+the template backend, dry-run estimates and the provenance columns every output row carries.
+
+A subclass says which input columns it reads (`prepare`: rows -> (row, variables) or a reject),
+how the template backend answers (`template_answer`), and what a valid answer becomes (`finish`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, ClassVar
+
+import pyarrow as pa
+from pydantic import BaseModel, Field
+
+from curate.cache import KVCache
+from curate.hashing import digest
+from curate.llm.accounting import Ledger, describe_params
+from curate.llm.backends import Backend, OpenAIBackend, TemplateBackend
+from curate.llm.config import LLMConfig
+from curate.llm.engine import Call, Engine, Outcome
+from curate.llm.prompts import PromptTemplate, load_prompt, resolve_prompt
+from curate.llm.schema import response_format
+from curate.stage import Reject, ShardStage, StageConfig, StageResult
+
+CACHE_FILE = "llm_responses.sqlite"
+LEDGER_FILE = "llm_spend.sqlite"
+Item = tuple[dict[str, Any], dict[str, Any]]  # (input row, template variables)
+
+
+class LLMStageConfig(StageConfig):
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    prompt: str  # a prompt file, relative to the pipeline file or bundled (prompts/<name>.yaml)
+
+
+class LLMStage(ShardStage):
+    batch_size: ClassVar[int] = 2048
+    answer_model: ClassVar[type[BaseModel]]
+    columns: ClassVar[tuple[str, ...]] = ()  # input columns `prepare` needs (others are not decoded)
+    config: LLMStageConfig
+
+    # -- subclass hooks ----------------------------------------------------------------------------
+    def prepare(self, rows: list[dict[str, Any]]) -> tuple[list[Item], list[Reject]]:
+        raise NotImplementedError
+
+    def template_answer(self, variables: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def finish(self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+               ) -> tuple[list[dict[str, Any]], list[Reject]]:  # fmt: skip
+        raise NotImplementedError
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def setup(self) -> None:
+        llm = self.config.llm
+        self.prompt: PromptTemplate = load_prompt(resolve_prompt(self.config.prompt, self.context.pipeline_dir))
+        template = llm.backend == "template"
+        self.response_format = None if template else response_format(self.answer_model, llm.structured_output)
+        self.params = "{}" if template else describe_params(llm, self.response_format)
+        self.model = f"template:{self.prompt.id}" if template else llm.model
+        self._cache = None if template else KVCache(self.context.cache_dir / CACHE_FILE, flush_every=1 << 16)
+        scope = digest(str(self.context.store_base), self.context.step)
+        self._ledger = Ledger(self.context.cache_dir / LEDGER_FILE, scope) if llm.max_cost_usd is not None else None
+        self.engine = Engine(llm, self._backend, self._cache, self.parse, self.response_format, self.counters,
+                             self.context.workers, self._ledger)  # fmt: skip
+        self._loop = asyncio.new_event_loop()
+
+    def _backend(self) -> Backend:
+        if self.config.llm.backend == "template":
+            return TemplateBackend(self.template_answer)
+        return OpenAIBackend(self.config.llm)
+
+    def teardown(self) -> None:
+        if not hasattr(self, "_loop"):
+            return
+        try:
+            self._loop.run_until_complete(self.engine.close())
+        finally:
+            self._loop.close()
+            if self._cache is not None:
+                self._cache.close()  # commits what is still pending
+            if self._ledger is not None:
+                self._ledger.close()
+
+    # -- work ------------------------------------------------------------------------------------------
+    def _items(self, batch: pa.Table) -> tuple[list[Item], list[Reject], list[Call]]:
+        present = [c for c in self.columns if c in batch.column_names]
+        items, rejects = self.prepare(batch.select(present).to_pylist())
+        calls = [self._call(variables) for _, variables in items]
+        return items, rejects, calls
+
+    def _call(self, variables: dict[str, Any]) -> Call:
+        messages = self.prompt.render(variables)
+        llm = self.config.llm
+        # The key covers the model, the template's text (hash), the variables (inside the messages),
+        # the parameters and the response schema: change any one and the old answer is not reused.
+        key = digest("llm-v1", llm.backend, llm.model, self.prompt.hash, self.params, self.response_format, messages)
+        return Call(key, messages, variables)
+
+    def process(self, batch: pa.Table) -> StageResult:
+        started = time.process_time()
+        items, rejects, calls = self._items(batch)
+        outcomes = self._loop.run_until_complete(self.engine.run(calls))
+        rows: list[dict[str, Any]] = []
+        for (row, variables), outcome in zip(items, outcomes, strict=True):
+            if outcome.reason is not None:
+                rejects.append(Reject(row, outcome.reason, outcome.detail))
+                continue
+            kept, dropped = self.finish(row, variables, outcome)
+            rows += kept
+            rejects += dropped
+        self.counters["client_cpu_s"] += time.process_time() - started
+        return StageResult(rows=rows, rejects=rejects)
+
+    def estimate(self, batch: pa.Table) -> dict[str, float]:
+        items, rejects, calls = self._items(batch)
+        if self.config.llm.backend == "template":
+            return {"rows": batch.num_rows, "requests": 0, "template_answers": len(calls), "rejected": len(rejects)}
+        return {"rows": batch.num_rows, **self.engine.estimate(calls), "rejected_before_sending": len(rejects)}
+
+    def provenance(self, outcome: Outcome) -> dict[str, Any]:
+        completion = outcome.completion
+        assert completion is not None
+        return {
+            "backend": self.config.llm.backend,
+            "model": self.model,
+            "prompt_id": self.prompt.id,
+            "prompt_hash": self.prompt.hash,
+            "params": self.params,
+            "response_id": completion.response_id,
+            "prompt_tokens": completion.prompt_tokens,
+            "completion_tokens": completion.completion_tokens,
+        }

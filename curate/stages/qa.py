@@ -1,0 +1,131 @@
+"""Generate music-knowledge question/answer pairs from each summary, Self-Instruct style, into `qa_pairs`.
+
+Each summary gets `pairs_per_summary` areas of the topic outline (pipelines/topics.yaml), chosen
+deterministically from the summary id so the areas spread evenly over a corpus; one call asks for
+one pair per area (JSON, nested schema). Each pair is checked (well-formed question, grounded,
+non-empty answer within limits, not a copy of the summary, an area that was asked for) and
+near-identical questions of the same song are dropped; every drop is a reject with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+from curate.errors import CurateError
+from curate.hashing import digest, stable_id
+from curate.llm.checks import answer_problem, content_words, jaccard, question_problem, words
+from curate.llm.engine import Outcome
+from curate.llm.prompts import resolve_prompt
+from curate.llm.schema import parse_json
+from curate.llm.stage import Item, LLMStage, LLMStageConfig
+from curate.stage import Reject
+
+
+class QAPair(BaseModel):
+    topic: str
+    question: str
+    answer: str
+
+
+class QAAnswer(BaseModel):
+    pairs: list[QAPair]
+
+
+class QAConfig(LLMStageConfig):
+    prompt: str = "prompts/qa.yaml"
+    topics: str = "topics.yaml"  # relative to the pipeline file, else the bundled outline
+    pairs_per_summary: int = Field(default=3, ge=1, le=20)
+    max_question_chars: int = Field(default=300, ge=20)
+    min_answer_chars: int = Field(default=20, ge=1)
+    max_answer_chars: int = Field(default=1500, ge=20)
+    duplicate_jaccard: float = Field(default=0.8, gt=0, le=1)  # question word-set similarity within a song
+
+
+class QA(LLMStage):
+    name = "qa"
+    Config = QAConfig
+    config: QAConfig
+    output_schema = "qa_pairs"
+    answer_model = QAAnswer
+    columns = ("id", "parent_id", "summary", "language")
+
+    @cached_property
+    def areas(self) -> dict[str, dict[str, Any]]:
+        path = resolve_prompt(self.config.topics, self.context.pipeline_dir)
+        doc = yaml.safe_load(Path(path).read_text())
+        areas = {a["name"]: a for a in (doc or {}).get("areas", [])}
+        if len(areas) < self.config.pairs_per_summary:
+            raise CurateError(f"{path.name} has {len(areas)} areas, fewer than pairs_per_summary")
+        return areas
+
+    def prepare(self, rows: list[dict[str, Any]]) -> tuple[list[Item], list[Reject]]:
+        items: list[Item] = []
+        for row in rows:
+            chosen = sorted(self.areas, key=lambda name: digest(row["id"], name))[: self.config.pairs_per_summary]
+            topics = [{"name": n, "description": self.areas[n]["description"]} for n in chosen]
+            items.append((row, {"summary": row["summary"], "topics": topics, "n": len(topics)}))
+        return items, []
+
+    def parse(self, text: str) -> QAAnswer:
+        answer = parse_json(text, QAAnswer)
+        assert isinstance(answer, QAAnswer)
+        return answer
+
+    def finish(self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+               ) -> tuple[list[dict[str, Any]], list[Reject]]:  # fmt: skip
+        asked = {t["name"] for t in variables["topics"]}
+        kept: list[dict[str, Any]] = []
+        seen: list[tuple[set[str], str]] = []  # (question words, id) of kept pairs
+        rejects: list[Reject] = []
+        for pair in outcome.value.pairs:
+            topic = re.sub(r"[\s\-]+", "_", pair.topic.strip().lower())
+            question, answer = pair.question.strip(), pair.answer.strip()
+            qa_id = stable_id("qa", row["id"], " ".join(words(question)))
+            record = {"id": qa_id, "parent_id": row["id"], "topic": topic, "question": question, "answer": answer}
+            terms = set(self.areas.get(topic, {}).get("keywords", []))
+            problem = (
+                ("unknown_topic", f"'{pair.topic}' was not asked for") if topic not in asked else
+                ("malformed_question", p) if (p := question_problem(question, self.config.max_question_chars)) else
+                ("bad_answer", p) if (p := answer_problem(answer, row["summary"], terms, self.config.min_answer_chars,
+                                                           self.config.max_answer_chars)) else None
+            )  # fmt: skip
+            if problem:
+                rejects.append(Reject(record, problem[0], problem[1]))
+                continue
+            bag = set(words(question))
+            twin = next((i for b, i in seen if jaccard(bag, b) >= self.config.duplicate_jaccard), None)
+            if twin is not None:
+                rejects.append(Reject(record, "duplicate_question", "near-identical to a kept question", related_id=twin))
+                continue
+            seen.append((bag, qa_id))
+            kept.append({**record, "song_id": row["parent_id"], "language": row.get("language"),
+                         **self.provenance(outcome)})  # fmt: skip
+        if not kept and not rejects:
+            rejects.append(Reject(row, "no_pairs", "the answer held no pairs"))
+        self.counters["pairs_kept"] += len(kept)
+        return kept, rejects
+
+    def template_answer(self, variables: dict[str, Any]) -> str:
+        """One templated pair per area, from the summary's first sentence; no model involved."""
+        summary = variables["summary"]
+        first = re.split(r"(?<=[.!?])\s", summary.strip(), maxsplit=1)[0].rstrip(".")
+        quoted = re.search(r"\"([^\"]+)\"", summary)
+        subject = f'"{quoted.group(1)}"' if quoted else "the piece described"
+        pairs = []
+        for topic in variables["topics"]:
+            area = self.areas[topic["name"]]
+            key_terms = ", ".join(sorted(content_words(summary))[:4]) or "its metadata"
+            pairs.append({
+                "topic": topic["name"],
+                "question": f"{area['ask']} {subject}?",
+                "answer": f"Looking at {area['description']}, start from what is known: {first}. "
+                          f"The listed details ({key_terms}) are the evidence to examine.",
+            })  # fmt: skip
+        return json.dumps({"pairs": pairs})

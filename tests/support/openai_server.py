@@ -1,0 +1,257 @@
+"""A small OpenAI-compatible chat-completions server on 127.0.0.1, for tests and benchmarks.
+
+The real `openai` client talks to it over HTTP (respx cannot intercept openai 3.x). It serves
+`POST /v1/chat/completions` (and `GET /v1/models`), with:
+
+- a default `answer(body) -> str | Reply` giving the assistant text for a request;
+- scripted behaviours per request: `server.script(match, *behaviours)` queues behaviours for the
+  next requests whose messages contain `match` (or for which a predicate is true); each matching
+  request consumes one. `Reply` (content, finish_reason, usage), `Status` (HTTP error, optional
+  retry-after), `Delay` (sleep, then answer normally: a slow response for timeout tests);
+- a fixed `latency` per request (the benchmark uses 200 ms);
+- counters: `count` (requests received), `bodies` (their JSON), `completed` (responses written)
+  and first/last request times, for throughput measured on the server side.
+
+Runs in a background thread with its own event loop (`with OpenAIServer() as server:`), or as a
+process with `python tests/support/openai_server.py --port 0 --latency 0.2` (prints its URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Reply:
+    content: str
+    finish_reason: str = "stop"
+    usage: dict[str, int] | None = None  # None: estimated from text length
+
+
+@dataclass
+class Status:
+    status: int
+    retry_after: float | None = None
+    message: str = "scripted error"
+
+
+@dataclass
+class Delay:
+    seconds: float
+
+
+Behaviour = Reply | Status | Delay
+Answer = Callable[[dict[str, Any]], "str | Reply"]
+Match = str | Callable[[dict[str, Any]], bool]
+
+
+def _text_of(body: dict[str, Any]) -> str:
+    return "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+
+
+def default_answer(body: dict[str, Any]) -> str:
+    return "ok"
+
+
+@dataclass
+class _Script:
+    match: Match
+    behaviours: list[Behaviour]
+
+    def applies(self, body: dict[str, Any], text: str) -> bool:
+        return self.match(body) if callable(self.match) else self.match in text
+
+
+@dataclass
+class OpenAIServer:
+    answer: Answer = default_answer
+    latency: float = 0.0
+    host: str = "127.0.0.1"
+    port: int = 0
+    json_schema: bool = True  # False: answer 400 to `response_format: json_schema`, as old servers do
+    keep_bodies: bool = True
+    count: int = 0
+    completed: int = 0
+    first_at: float | None = None
+    last_at: float | None = None
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    _scripts: list[_Script] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- control (thread-safe, callable from tests) -------------------------------------------
+    def script(self, match: Match, *behaviours: Behaviour) -> None:
+        with self._lock:
+            self._scripts.append(_Script(match, list(behaviours)))
+
+    def reset(self) -> None:
+        with self._lock:
+            self.count = self.completed = 0
+            self.first_at = self.last_at = None
+            self.bodies.clear()
+            self._scripts.clear()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def _next_behaviour(self, body: dict[str, Any]) -> Behaviour | None:
+        text = _text_of(body)
+        with self._lock:
+            for script in self._scripts:
+                if script.behaviours and script.applies(body, text):
+                    return script.behaviours.pop(0)
+        return None
+
+    # -- HTTP ----------------------------------------------------------------------------------
+    async def _chat(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        with self._lock:
+            self.count += 1
+            self.first_at = self.first_at or time.perf_counter()
+            if self.keep_bodies:
+                self.bodies.append(body)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        behaviour = self._next_behaviour(body)
+        if isinstance(behaviour, Delay):
+            await asyncio.sleep(behaviour.seconds)
+            behaviour = None
+        if isinstance(behaviour, Status):
+            return self._error(behaviour.status, behaviour.message, behaviour.retry_after)
+        fmt = (body.get("response_format") or {}).get("type")
+        if fmt == "json_schema" and not self.json_schema:
+            return self._error(400, "response_format json_schema is not supported")
+        reply = behaviour if isinstance(behaviour, Reply) else self.answer(body)
+        if isinstance(reply, str):
+            reply = Reply(reply)
+        response = web.json_response(self._completion(body, reply))
+        with self._lock:
+            self.completed += 1
+            self.last_at = time.perf_counter()
+        return response
+
+    def _completion(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        usage = reply.usage or {
+            "prompt_tokens": max(1, len(_text_of(body)) // 4),
+            "completion_tokens": max(1, len(reply.content) // 4),
+        }
+        usage = {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}
+        return {
+            "id": f"chatcmpl-{self.count}-{time.monotonic_ns()}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "test-model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.content},
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
+            "usage": usage,
+        }
+
+    @staticmethod
+    def _error(status: int, message: str, retry_after: float | None = None) -> web.Response:
+        headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
+        doc = {"error": {"message": message, "type": "server_error", "code": status}}
+        return web.json_response(doc, status=status, headers=headers)
+
+    async def _models(self, request: web.Request) -> web.Response:
+        return web.json_response({"object": "list", "data": [{"id": "test-model", "object": "model"}]})
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_get("/v1/models", self._models)
+        return app
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def _serve(self, ready: threading.Event) -> None:
+        runner = web.AppRunner(self.app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, backlog=1024)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()
+
+    def start(self) -> OpenAIServer:
+        ready = threading.Event()
+
+        def main() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._stop = asyncio.Event()
+            self._loop.run_until_complete(self._serve(ready))
+            self._loop.close()
+
+        self._thread = threading.Thread(target=main, name="openai-test-server", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("test server did not start")
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+    def __enter__(self) -> OpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def stats_app(server: OpenAIServer) -> None:
+    """Extra endpoints for a server in another process: GET /stats, POST /reset."""
+
+    async def stats(request: web.Request) -> web.Response:
+        return web.json_response({"count": server.count, "completed": server.completed,
+                                  "first_at": server.first_at, "last_at": server.last_at})  # fmt: skip
+
+    async def reset(request: web.Request) -> web.Response:
+        server.reset()
+        return web.json_response({"ok": True})
+
+    original = server.app
+
+    def app() -> web.Application:
+        application = original()
+        application.router.add_get("/stats", stats)
+        application.router.add_post("/reset", reset)
+        return application
+
+    server.app = app  # type: ignore[method-assign]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--answer", default="ok", help="fixed assistant text (JSON is fine)")
+    args = parser.parse_args()
+    text = args.answer
+    server = OpenAIServer(answer=lambda body: text, latency=args.latency, port=args.port, keep_bodies=False)
+    stats_app(server)
+    server.start()
+    print(server.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
