@@ -9,11 +9,12 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STOP = frozenset(
+_STOP_WORDS = (
     "the a an and or of to in on for with by from as at is are was were be been it its this that these those "
     "what which who whom how why when where does do did can could would should into about than then there their "
-    "song piece music track".split()
-)  # fmt: skip
+    "song piece music track"
+)
+_STOP = frozenset(_STOP_WORDS.split())
 
 
 def words(text: str) -> list[str]:

@@ -102,7 +102,7 @@ class QA(LLMStage):
             bag = set(words(question))
             twin = next((i for b, i in seen if jaccard(bag, b) >= self.config.duplicate_jaccard), None)
             if twin is not None:
-                rejects.append(Reject(record, "duplicate_question", "near-identical to a kept question", related_id=twin))
+                rejects.append(Reject(record, "duplicate_question", "near-identical to a kept one", related_id=twin))
                 continue
             seen.append((bag, qa_id))
             kept.append({**record, "song_id": row["parent_id"], "language": row.get("language"),

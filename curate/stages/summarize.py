@@ -112,7 +112,9 @@ class Summarize(LLMStage):
             if not ok:
                 return [], [Reject(row, "wrong_language", f"expected {expected}, detected {found}")]
         out = {
-            "id": stable_id("summary", row["id"], self.prompt.hash, self.model, self.params, self.config.second_language),
+            "id": stable_id(
+                "summary", row["id"], self.prompt.hash, self.model, self.params, self.config.second_language
+            ),  # noqa: E501
             "parent_id": row["id"],
             "summary": summary,
             "language": self.config.language,
