@@ -98,7 +98,7 @@ def _run_step(
     progress: ProgressHook | None,
 ) -> _StepOutcome:
     started = time.perf_counter()
-    tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers)
+    tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers, executor.name)
     _remove_stale(store, step, len(tasks))
     store.write_json(f"{store.state_dir(step.name)}/plan.json", {"tasks": len(tasks), "kind": step.kind})
     outcome = _StepOutcome()
@@ -147,6 +147,7 @@ def plan_step(
     done: dict[str, _StepOutcome],
     limit: int | None,
     workers: int = 1,
+    executor: str = "local",
 ) -> list[Task]:
     context = StageContext(
         step=step.name,
@@ -155,6 +156,7 @@ def plan_step(
         pipeline_dir=pipeline.dir,
         limit=limit,
         workers=workers,
+        executor=executor,
     )
     config = step.config.model_dump(mode="json")
     base = digest(step.spec.stage, config, step.stage_cls.code_version(), limit)

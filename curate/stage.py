@@ -60,6 +60,7 @@ class StageContext:
     pipeline_dir: Path  # folder of the pipeline file: relative paths in configs resolve here
     limit: int | None = None  # rows per source shard (`curate run --limit`)
     workers: int = 1
+    executor: str = "local"  # local | ray: where `curate.parallel.parallel_map` sends a global stage's pieces
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import time
 
+import polars as pl
 import pyarrow as pa
 
 from curate.hashing import stable_id
-from curate.stage import ShardStage, StageConfig, StageResult
+from curate.parallel import parallel_map
+from curate.stage import GlobalStage, ShardStage, StageConfig, StageResult
 
 
 class SlowConfig(StageConfig):
@@ -52,3 +54,20 @@ class Boom(ShardStage):
         if "boom" in (batch.column("title").to_pylist() if "title" in batch.column_names else []):
             raise ValueError("planted bug")
         return StageResult(rows=batch)
+
+
+def _square_sum(chunk: list[int]) -> int:
+    return sum(v * v for v in chunk)
+
+
+class ChunkedSum(GlobalStage):
+    """A global stage that fans its work out with parallel_map: the dedup-bands pattern."""
+
+    name = "chunked_sum"
+
+    def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
+        (frame,) = tables.values()
+        values = frame.select(pl.col("duration")).collect()["duration"].to_list()
+        chunks = [values[i : i + 3] for i in range(0, len(values), 3)]
+        sums = parallel_map(_square_sum, chunks, self.context)
+        return StageResult(rows=[{"id": f"chunk:{i}", "parent_ids": [], "sum": s} for i, s in enumerate(sums)])

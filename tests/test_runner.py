@@ -110,3 +110,23 @@ def test_limit_caps_rows_per_source_shard(tmp_path: Path) -> None:
     result = run(standard_pipeline(tmp_path), tmp_path / "s", limit=2)
     raw = {s["name"]: s for s in result.manifest["steps"]}["raw"]
     assert raw["rows_in"] == 6  # 2 per file, the broken line counting as read
+
+
+def test_global_stage_fans_out_with_parallel_map(tmp_path: Path) -> None:
+    songs = write_songs(tmp_path / "in", files=2, per_file=7, broken=False)
+    pipeline = write_pipeline(
+        tmp_path / "p.yaml",
+        inputs={"d": {"path": str(songs.relative_to(tmp_path))}},
+        steps=[
+            {"name": "raw", "stage": "read", "input": "d"},
+            {"name": "sums", "stage": "plugins:ChunkedSum", "input": "raw"},
+        ],
+    )
+    one = run(pipeline, tmp_path / "one", workers=1)
+    two = run(pipeline, tmp_path / "two", workers=2)
+    durations = [30 + 20 * i for i in range(7)] * 2
+    assert one.manifest["tables"]["sums"]["rows"] == 5
+    assert tree_checksums(tmp_path / "one/t/1") == tree_checksums(tmp_path / "two/t/1")
+    sums = pq.read_table(tmp_path / "two/t/1/sums/part-00000.parquet").column("sum").to_pylist()
+    assert sum(sums) == sum(d * d for d in durations)
+    assert two.manifest["steps"][1]["kind"] == "global"
