@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import yaml
+
 _ROUTES = [
     ("POST", re.compile(r"^/api/repos/create$"), "create"),
+    ("POST", re.compile(r"^/api/validate-yaml$"), "validate"),
     ("POST", re.compile(r"^/api/datasets/(?P<repo>[^/]+/[^/]+)/preupload/(?P<rev>[^/]+)$"), "preupload"),
     ("POST", re.compile(r"^/api/datasets/(?P<repo>[^/]+/[^/]+)/commit/(?P<rev>[^/]+)$"), "commit"),
     ("POST", re.compile(r"^/api/datasets/(?P<repo>[^/]+/[^/]+)/tag/(?P<rev>[^/]+)$"), "tag"),
@@ -115,6 +118,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.state.repos[repo] = Repo(private=doc.get("visibility") == "private" or bool(doc.get("private")))
         self._send(200, {"url": f"http://{self.headers['Host']}/datasets/{repo}", "name": repo})
+
+    def _validate(self, body: bytes) -> None:
+        """The card's YAML header must parse and name each config's data files, as the Hub checks."""
+        content = json.loads(body)["content"]
+        match = re.match(r"^---\n(.*?)\n---\n", content, flags=re.S)
+        errors = []
+        try:
+            header = yaml.safe_load(match.group(1)) if match else None
+        except yaml.YAMLError as err:
+            header, errors = None, [{"message": f"YAML: {err}"}]
+        if not errors and not isinstance(header, dict):
+            errors.append({"message": "no YAML metadata block"})
+        for config in (header or {}).get("configs", []):
+            if not config.get("config_name") or not config.get("data_files"):
+                errors.append({"message": f"config without config_name or data_files: {config}"})
+        self._send(400 if errors else 200, {"errors": errors, "warnings": []})
 
     def _preupload(self, body: bytes, repo: str, rev: str) -> None:
         if (found := self._repo(repo)) is None:
