@@ -1,0 +1,63 @@
+"""Score documents with a classifier trained by `curate train-classifier`; keep those above a threshold.
+
+The model file's sha256 is part of the config (so of the manifest and of every task's fingerprint):
+retraining means a new hash, which redoes the step, and a model swapped under the same name is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.text.classifier import load_model, score
+from curate.text.rows import TABLE, split_missing_text, to_music_text
+
+
+class TextClassifierConfig(StageConfig):
+    model: str  # model file, relative to the pipeline file
+    model_sha256: str  # printed by `curate train-classifier`
+    threshold: float = 0.5
+    reject: bool = True  # False: annotate only
+    keep_rejects: bool = True
+    text_field: str = "text"
+    id_field: str = "id"
+
+
+class TextClassifier(ShardStage):
+    name = "text_classifier"
+    Config = TextClassifierConfig
+    config: TextClassifierConfig
+    output_schema = TABLE
+    requires = ("sklearn",)
+
+    def setup(self) -> None:
+        self.model = load_model(self.context.pipeline_dir / Path(self.config.model), self.config.model_sha256)
+
+    def process(self, batch: pa.Table) -> StageResult:
+        cfg = self.config
+        batch, empty = split_missing_text(batch, cfg.text_field)
+        rejects = [Reject(row, "no_text") for row in empty]
+        table = to_music_text(batch, cfg.text_field, cfg.id_field)
+        scores = score(self.model, table.column("text").to_pylist())
+        table = table.set_column(
+            table.schema.get_field_index("classifier_score"), "classifier_score", pa.array(scores, pa.float64())
+        )
+        table = table.set_column(
+            table.schema.get_field_index("classifier_sha256"),
+            "classifier_sha256",
+            pa.array([cfg.model_sha256] * table.num_rows, pa.string()),
+        )
+        if not cfg.reject:
+            return StageResult(rows=table, rejects=rejects)
+        keep = pa.array([s >= cfg.threshold for s in scores], pa.bool_())
+        dropped = table.filter(pc.invert(keep))
+        self.counters["dropped_classifier_below_threshold"] += dropped.num_rows
+        if cfg.keep_rejects:
+            rejects += [
+                Reject(row, "classifier_below_threshold", f"score={row['classifier_score']:.3f} < {cfg.threshold}")
+                for row in dropped.to_pylist()
+            ]
+        return StageResult(rows=table.filter(keep), rejects=rejects)
