@@ -16,7 +16,7 @@ Example = tuple[str, str, str]
 _FIELD = re.compile(r"^([A-Za-z]):(.*)$")
 # barlines: thin-thick, repeats, double bars, plain bars (longest alternatives first)
 _BAR = re.compile(r"(\|\]|\[\||:\|\||\|\|:|::|:\||\|:|\|\||\|)")
-_REPEAT_END = re.compile(r":\|")
+_OPENING = frozenset({"|:", "[|", "||:"})
 CONTINUE_BARS = 4  # bars given as the prompt of a continuation
 MIN_BARS_TO_CONTINUE = 8
 
@@ -52,10 +52,10 @@ def bars(body: str) -> list[str]:
         if re.search(r"[A-Ga-gz]", parts[i]):
             out.append(lead + text)
             lead = ""
-        elif out:
-            out[-1] += text  # a barline right after a barline (e.g. `| |:`) belongs to the previous bar
+        elif out and parts[i + 1] not in _OPENING:
+            out[-1] += text  # a closing barline right after a barline belongs to the previous bar
         else:
-            lead += text
+            lead += text  # an opening repeat (`|:`) starts the next bar
     tail = parts[-1] if len(parts) % 2 else ""
     if re.search(r"[A-Ga-gz]", tail):
         out.append(tail)
