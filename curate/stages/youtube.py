@@ -25,7 +25,7 @@ from curate.cache import KVCache
 from curate.io import line_ranges, open_binary
 from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
 from curate.youtube.errors import CrawlStopped, FetchFailed
-from curate.youtube.fetch import Fetcher, FetchOptions
+from curate.youtube.fetch import Fetcher, FetchOptions, direct_video
 from curate.youtube.normalize import BadRecord, normalize, trim_info
 
 
@@ -86,6 +86,9 @@ class Youtube(SourceStage):
                     yield text
 
     def _entries(self, source: str) -> list[dict[str, Any]] | FetchFailed:
+        direct = direct_video(source)
+        if direct is not None:  # one video (a watch URL with &list= too): fetched below, only if not cached
+            return [{"id": direct[0], "url": direct[1]}]
         key = f"source:{source}"
         cached = None if self.config.refresh_sources else self.cache.get(key)
         if cached is not None:

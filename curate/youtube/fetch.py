@@ -9,6 +9,7 @@ request budget, global rate limit, a sleep between requests, retries with backof
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -154,11 +155,26 @@ class Fetcher:
         return info
 
 
+_VIDEO_URL = re.compile(
+    r"^(?:https?://)?(?:(?:www\.|m\.|music\.)?youtube\.com/(?:watch\?(?:.*&)?v=|shorts/|live/)|youtu\.be/)"
+    r"(?P<id>[0-9A-Za-z_-]{11})(?:[&?#/].*)?$"
+)
+_BARE_ID = re.compile(r"^[0-9A-Za-z_-]{11}$")
+
+
+def direct_video(line: str) -> tuple[str, str] | None:
+    """(id, watch URL) for a bare id or a single-video URL: no expansion request needed."""
+    match = _BARE_ID.match(line) or _VIDEO_URL.match(line)
+    if match is None:
+        return None
+    video_id = match.group(0) if match.re is _BARE_ID else match.group("id")
+    return video_id, f"https://www.youtube.com/watch?v={video_id}"
+
+
 def source_url(line: str) -> str:
     """A bare 11-character video id becomes its watch URL; anything else is given to yt-dlp as is."""
-    if len(line) == 11 and all(c.isalnum() or c in "-_" for c in line):
-        return f"https://www.youtube.com/watch?v={line}"
-    return line
+    direct = direct_video(line) if _BARE_ID.match(line) else None
+    return direct[1] if direct else line
 
 
 def _videos(info: dict[str, Any], depth: int = 0):  # type: ignore[no-untyped-def]
