@@ -23,7 +23,7 @@ import pyarrow as pa
 from curate.dedup import lsh
 from curate.dedup.lsh import sorted_jaccard
 from curate.dedup.minhash import band_hashes, permutations, signatures
-from curate.dedup.normalize import Kind, shingle_text, to_buffers
+from curate.dedup.normalize import Kind, shingle_series, to_buffers
 from curate.dedup.shingles import shingle_hashes
 
 
@@ -43,7 +43,7 @@ class MinHashParams:
 def compute(params: MinHashParams, texts: pa.Array | pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shingle hashes, starts, signatures) of raw documents."""
     series = pl.Series(texts) if not isinstance(texts, pl.Series) else texts
-    norm = series.to_frame("t").select(shingle_text(pl.col("t"), params.kind))["t"]
+    norm = shingle_series(series, params.kind)
     data, offsets = to_buffers(norm)
     hashes, starts = shingle_hashes(data, offsets, params.kind, params.ngram)
     a, b = permutations(params.num_perm, params.seed)

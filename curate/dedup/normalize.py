@@ -24,8 +24,8 @@ def text_key(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null("").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def text_tokens(expr: pl.Expr) -> pl.Expr:
-    folded = expr.fill_null("").str.normalize("NFKC").str.to_lowercase()
+def text_tokens(expr: pl.Expr, nfkc: bool = True) -> pl.Expr:
+    folded = (expr.fill_null("").str.normalize("NFKC") if nfkc else expr.fill_null("")).str.to_lowercase()
     return folded.str.replace_all(r"[^\w\s]", " ").str.replace_all(r"\s+", " ").str.strip_chars()
 
 
@@ -44,6 +44,23 @@ def joined(columns: list[str]) -> pl.Expr:
     if len(columns) == 1:
         return pl.col(columns[0]).cast(pl.String)
     return pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in columns], separator="\n")
+
+
+def nfkc_where_needed(series: pl.Series) -> pl.Series:
+    """NFKC only on the rows that are not pure ASCII (NFKC leaves ASCII unchanged; it is the slow step)."""
+    series = series.cast(pl.String).fill_null("")
+    wide = series.str.contains(r"[^\x00-\x7F]")
+    if not wide.any():
+        return series
+    rows = wide.arg_true()
+    return series.scatter(rows, series.gather(rows).str.normalize("NFKC"))
+
+
+def shingle_series(series: pl.Series, kind: Kind) -> pl.Series:
+    """`shingle_text` over a column, skipping NFKC where it cannot change anything."""
+    if kind == "abc":
+        return series.to_frame("t").select(abc_body(pl.col("t")))["t"]
+    return nfkc_where_needed(series).to_frame("t").select(text_tokens(pl.col("t"), nfkc=False))["t"]
 
 
 def apply(values: list[str | None], kind: Kind) -> list[str]:
