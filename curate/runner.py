@@ -160,6 +160,8 @@ def plan_step(
     )
     config = step.config.model_dump(mode="json")
     base = digest(step.spec.stage, config, step.stage_cls.code_version(), limit)
+    if files := step.stage_cls.config_files(step.config, pipeline.dir):
+        base = digest(base, [sha256_file(f) for f in files])
 
     def task(index: int, input_key: str, **kw: object) -> Task:
         return Task(

@@ -105,6 +105,12 @@ class Stage:
         """The schema of the output table; stages whose output depends on config override this."""
         return cls.output_schema
 
+    @classmethod
+    def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
+        """Files the config names whose content shapes the output (prompt templates...): the runner
+        hashes them into task fingerprints, so editing one redoes the step."""
+        return []
+
     def setup(self) -> None:
         """Load models, open clients: once per task, in the worker."""
 
@@ -117,6 +123,11 @@ class ShardStage(Stage):
 
     def process(self, batch: pa.Table) -> StageResult:
         raise NotImplementedError
+
+    def estimate(self, batch: pa.Table) -> dict[str, float]:
+        """What `process` would cost, without doing it (`curate run --dry-run`). Stages that pay for
+        calls (LLM stages) override it; a dry run runs the steps that do not."""
+        return {"rows": batch.num_rows}
 
 
 class SourceStage(Stage):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -53,6 +54,11 @@ class LLMStage(ShardStage):
 
     def parse(self, text: str) -> Any:
         raise NotImplementedError
+
+    @classmethod
+    def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
+        assert isinstance(config, LLMStageConfig)
+        return [resolve_prompt(config.prompt, pipeline_dir)]
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def setup(self) -> None:

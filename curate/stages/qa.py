@@ -25,7 +25,7 @@ from curate.llm.engine import Outcome
 from curate.llm.prompts import resolve_prompt
 from curate.llm.schema import parse_json
 from curate.llm.stage import Item, LLMStage, LLMStageConfig
-from curate.stage import Reject
+from curate.stage import Reject, StageConfig
 
 
 class QAPair(BaseModel):
@@ -55,6 +55,11 @@ class QA(LLMStage):
     output_schema = "qa_pairs"
     answer_model = QAAnswer
     columns = ("id", "parent_id", "summary", "language")
+
+    @classmethod
+    def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
+        assert isinstance(config, QAConfig)
+        return [*super().config_files(config, pipeline_dir), resolve_prompt(config.topics, pipeline_dir)]
 
     @cached_property
     def areas(self) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,8 @@ The real `openai` client talks to it over HTTP (respx cannot intercept openai 3.
   retry-after), `Delay` (sleep, then answer normally: a slow response for timeout tests);
 - a fixed `latency` per request (the benchmark uses 200 ms);
 - counters: `count` (requests received), `bodies` (their JSON), `completed` (responses written)
-  and first/last request times, for throughput measured on the server side.
+  and first/last request times, for throughput measured on the server side; `received_at`
+  holds each kept body's arrival time (perf_counter).
 
 Runs in a background thread with its own event loop (`with OpenAIServer() as server:`), or as a
 process with `python tests/support/openai_server.py --port 0 --latency 0.2` (prints its URL).
@@ -83,6 +84,7 @@ class OpenAIServer:
     first_at: float | None = None
     last_at: float | None = None
     bodies: list[dict[str, Any]] = field(default_factory=list)
+    received_at: list[float] = field(default_factory=list)  # perf_counter of each kept body
     _scripts: list[_Script] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -96,6 +98,7 @@ class OpenAIServer:
             self.count = self.completed = 0
             self.first_at = self.last_at = None
             self.bodies.clear()
+            self.received_at.clear()
             self._scripts.clear()
 
     @property
@@ -118,6 +121,7 @@ class OpenAIServer:
             self.first_at = self.first_at or time.perf_counter()
             if self.keep_bodies:
                 self.bodies.append(body)
+                self.received_at.append(time.perf_counter())
         if self.latency:
             await asyncio.sleep(self.latency)
         behaviour = self._next_behaviour(body)
