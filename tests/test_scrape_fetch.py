@@ -18,6 +18,7 @@ from scrape_server import HITS, serve
 from curate.errors import CurateError
 from curate.executors.local import LocalExecutor
 from curate.pipeline import load_pipeline
+from curate.ratelimit import RateLimiter
 from curate.runner import run_pipeline
 from curate.youtube.errors import FetchFailed
 from curate.youtube.fetch import Fetcher, FetchOptions
@@ -103,13 +104,21 @@ def test_generic_extractor_on_loopback_with_faults(tmp_path: Path) -> None:
     assert sorted(rejects["reason"].to_list()) == ["http_403", "timeout", "unsupported_url"]
 
 
+class _RecordedPause(RateLimiter):
+    """The shared pause would really sleep; here the injected sleep stands in for every wait."""
+
+    def pause(self, seconds: float) -> None:
+        self.paused = seconds
+
+
 def test_retries_back_off_exponentially_and_sleep_between_requests() -> None:
     slept: list[float] = []
     with serve() as base:
         options = FetchOptions(sleep_s=0.25, rate_per_min=None, attempts=4, base_delay_s=1.0, retry_seed=1)
-        fetcher = Fetcher(options, sleep=slept.append)
+        fetcher = Fetcher(options, limiter=_RecordedPause(None), sleep=slept.append)
         with pytest.raises(FetchFailed, match="403"):
             fetcher.fetch(f"{base}/forbidden/x")
     backoff = [s for s in slept if s != 0.25]
     assert slept.count(0.25) == 4 and len(backoff) == 3  # a polite pause after each request, 3 backoffs
+    assert fetcher.limiter.paused == backoff[-1]  # type: ignore[union-attr]  # other threads wait too
     assert 0.5 <= backoff[0] <= 1.5 and 1.0 <= backoff[1] <= 3.0 and 2.0 <= backoff[2] <= 6.0
