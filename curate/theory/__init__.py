@@ -1,0 +1,1 @@
+"""Music-theory multiple-choice items in MusicTheoryBench's format, with answers computed from scores."""
