@@ -17,8 +17,9 @@ def build_store(root: Path, workdir: Path | None = None, edits: dict[str, str] |
     pipeline_path = FIXTURES / "pipeline.yaml"
     if edits:
         assert workdir is not None
-        shutil.copytree(FIXTURES, workdir, dirs_exist_ok=True)
-        text = pipeline_path.read_text()
+        if not (workdir / "pipeline.yaml").is_file():  # a later call edits the same copy again
+            shutil.copytree(FIXTURES, workdir)
+        text = (workdir / "pipeline.yaml").read_text()
         for old, new in edits.items():
             assert old in text, old
             text = text.replace(old, new)
