@@ -81,7 +81,10 @@ class Isolated:
         try:
             return conn.recv()
         except EOFError:  # the child died (segfault, os._exit, out of memory)
-            code = self._proc.exitcode if self._proc else None
+            code = None
+            if self._proc is not None:
+                self._proc.join(5)
+                code = self._proc.exitcode
             self._kill()
             return Outcome(False, error="crash", detail=f"converter process died (exit code {code})")
 

@@ -1,7 +1,7 @@
 """Chromatic transposition of a MusicXML score into another key signature, spelled by key.
 
 Moving the key by d fifths moves every letter by 4*d steps and every pitch by 7*d semitones,
-reduced to the nearest octave (-5..+6 semitones), as abctoolkit's 15-key augmentation does.
+reduced by whole octaves (letters within -3..+3 steps), as abctoolkit's 15-key augmentation does.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ _SEMIS = (0, 2, 4, 5, 7, 9, 11)
 
 def interval(delta_fifths: int) -> tuple[int, int]:
     """(letter steps, semitones) of a move by `delta_fifths` on the circle of fifths."""
-    steps, semis = (4 * delta_fifths) % 7, (7 * delta_fifths) % 12
-    if semis > 6:
-        steps, semis = steps - 7, semis - 12
-    return steps, semis
+    octaves = round(4 * delta_fifths / 7)  # d fifths minus k octaves, letters kept within -3..+3
+    return 4 * delta_fifths - 7 * octaves, 7 * delta_fifths - 12 * octaves
 
 
 def first_fifths(root: ET.Element) -> int:
