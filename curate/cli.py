@@ -56,9 +56,10 @@ def main() -> None:
 @click.option("--manifests", type=click.Path(path_type=Path), default=Path("manifests"), show_default=True,
               help="Folder for the committed copy of the manifest.")  # fmt: skip
 @click.option("--log-json", is_flag=True, help="Machine-readable JSON log lines on stderr.")
+@click.option("--dry-run", is_flag=True, help="Estimate requests and tokens of paid steps (LLM) without sending any.")
 @friendly
 def run(pipeline_file: Path, root: str, workers: int | None, executor: str, address: str | None,
-        limit: int | None, fresh: bool, manifests: Path, log_json: bool) -> None:  # fmt: skip
+        limit: int | None, fresh: bool, manifests: Path, log_json: bool, dry_run: bool) -> None:  # fmt: skip
     """Run PIPELINE_FILE, skipping work that is already complete."""
     from curate.executors import make_executor
     from curate.log import Reporter
@@ -73,10 +74,14 @@ def run(pipeline_file: Path, root: str, workers: int | None, executor: str, addr
                    executor=runner.name, workers=runner.workers)  # fmt: skip
     try:
         result = run_pipeline(pipeline, root, runner, fresh=fresh, limit=limit, manifests_dir=manifests,
-                              progress=reporter.progress)  # fmt: skip
+                              progress=reporter.progress, dry_run=dry_run)  # fmt: skip
     finally:
         reporter.close()
         runner.close()
+    if dry_run:
+        for name, estimate in result.estimates.items():
+            reporter.event("estimate", step=name, **(estimate or {"skipped": "needs the output of an estimated step"}))
+        return
     for step in result.manifest["steps"]:
         rejected = sum(step["rejected"].values())
         reporter.event("step", step=step["name"], rows_in=step["rows_in"], rows_out=step["rows_out"],

@@ -10,16 +10,19 @@ from __future__ import annotations
 import os
 import posixpath
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
 
 from curate.errors import CurateError
 from curate.executors import Executor, TaskFailure
 from curate.hashing import digest, sha256_file
 from curate.manifest import build_manifest, write_manifest
 from curate.pipeline import Pipeline, Step
-from curate.stage import InputShard, SourceStage, StageContext
+from curate.stage import InputShard, ShardStage, SourceStage, StageContext
 from curate.store import Store
 from curate.tasks import Task, TaskReport
 
@@ -30,6 +33,7 @@ class RunResult:
     tasks_run: int
     tasks_skipped: int
     wall_s: float
+    estimates: dict[str, dict[str, float]] = field(default_factory=dict)  # --dry-run: per estimated step
 
 
 @dataclass
@@ -52,6 +56,7 @@ def run_pipeline(
     limit: int | None = None,
     manifests_dir: Path | None = None,
     progress: ProgressHook | None = None,
+    dry_run: bool = False,
 ) -> RunResult:
     started = time.perf_counter()
     store = Store(str(root), pipeline.spec.dataset, pipeline.spec.version)
@@ -64,14 +69,25 @@ def run_pipeline(
     store.write_json(store.run_path, {"pid": os.getpid(), "status": "running", "started": time.time()})
     input_checksums = {path: sha256_file(path) for paths in pipeline.input_files.values() for path in paths}
     outcomes: dict[str, _StepOutcome] = {}
+    estimates: dict[str, dict[str, float]] = {}
     try:
         for step in pipeline.steps:
+            if dry_run and _estimated(step, outcomes):
+                estimates[step.name], built = _estimate_step(pipeline, step, store, input_checksums, outcomes, limit,
+                                                             executor)  # fmt: skip
+                if built is not None:  # already complete: later steps can be estimated from it
+                    outcomes[step.name] = _StepOutcome(reports=built, skipped=len(built))
+                continue
             outcomes[step.name] = _run_step(pipeline, step, store, executor, input_checksums, outcomes, limit, progress)
     except BaseException as err:
         status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
         store.write_json(store.run_path, {"pid": os.getpid(), "status": status, "error": str(err)})
         raise
     wall = time.perf_counter() - started
+    if dry_run:
+        store.write_json(store.run_path, {"pid": os.getpid(), "status": "dry_run", "finished": time.time()})
+        ran, skipped = sum(o.ran for o in outcomes.values()), sum(o.skipped for o in outcomes.values())
+        return RunResult(manifest={}, tasks_run=ran, tasks_skipped=skipped, wall_s=wall, estimates=estimates)
     manifest = build_manifest(
         pipeline=pipeline,
         store=store,
@@ -85,6 +101,35 @@ def run_pipeline(
     ran = sum(o.ran for o in outcomes.values())
     skipped = sum(o.skipped for o in outcomes.values())
     return RunResult(manifest=manifest, tasks_run=ran, tasks_skipped=skipped, wall_s=wall)
+
+
+def _estimated(step: Step, done: dict[str, _StepOutcome]) -> bool:
+    """In a dry run: a step with its own `estimate` (it pays for calls), or one that needs such a step."""
+    own = issubclass(step.stage_cls, ShardStage) and step.stage_cls.estimate is not ShardStage.estimate
+    return own or (step.kind != "source" and any(name not in done for name in step.spec.inputs))
+
+
+def _estimate_step(pipeline: Pipeline, step: Step, store: Store, input_checksums: dict[Path, str],
+                   done: dict[str, _StepOutcome], limit: int | None, executor: Executor
+                   ) -> tuple[dict[str, float], list[TaskReport] | None]:  # fmt: skip
+    """Sum of the stage's `estimate` over every batch of its input ({} when the input is not built),
+    and the step's completion reports when every task of it is already complete."""
+    if any(name not in done for name in step.spec.inputs):
+        return {}, None
+    totals: Counter[str] = Counter()
+    tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers, executor.name)
+    for task in tasks:
+        stage = step.stage_cls(step.config, task.context)
+        assert isinstance(stage, ShardStage)
+        stage.setup()
+        try:
+            (path,) = task.inputs["input"]
+            for batch in store.parquet_file(path).iter_batches(batch_size=stage.batch_size):
+                totals.update(stage.estimate(pa.Table.from_batches([batch])))
+        finally:
+            stage.teardown()
+    reports = [completed_report(store, task) for task in tasks]
+    return dict(totals), None if None in reports else reports  # type: ignore[return-value]
 
 
 def _run_step(

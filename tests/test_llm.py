@@ -251,3 +251,33 @@ def test_template_backend_is_offline_and_marked(tmp_path: Path) -> None:
     assert table(tmp_path / "store", "qa").height == rows.height * 3
     assert step_counters(result, "summaries").get("requests_sent", 0) == 0
     assert FIXTURE.is_file()
+
+
+def test_dry_run_estimates_without_sending(tmp_path: Path, server: OpenAIServer) -> None:
+    from click.testing import CliRunner
+
+    from curate.cli import main
+
+    pipeline = write_pipeline(tmp_path, llm_config(server.url), qa={})
+    args = ["run", str(pipeline), "--root", str(tmp_path / "store"), "--workers", "1", "--dry-run", "--log-json",
+            "--manifests", str(tmp_path / "manifests")]  # fmt: skip
+
+    def estimates() -> dict[str, dict[str, Any]]:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+        return {e["step"]: e for e in events if e["event"] == "estimate"}
+
+    first = estimates()
+    assert server.count == 0
+    assert first["summaries"]["requests"] == MUSIC_SONGS and first["summaries"]["rejected_before_sending"] == 1
+    assert first["summaries"]["prompt_tokens_est"] > 100 * MUSIC_SONGS
+    assert first["summaries"]["completion_tokens_max"] == 512 * MUSIC_SONGS
+    assert first["qa"]["skipped"]  # needs summaries, which a dry run does not make
+    assert not (tmp_path / "store" / "llm" / "1" / "manifest.json").exists()
+    run(pipeline, tmp_path / "store")
+    sent = server.count
+    again = estimates()
+    assert server.count == sent
+    assert again["summaries"]["requests"] == 0 and again["summaries"]["cached"] == MUSIC_SONGS
+    assert again["qa"]["requests"] == 0
