@@ -84,8 +84,8 @@ def clean_description(description: str | None) -> str:
             continue
         if _BOILERPLATE.match(line):
             continue
-        had_url = _URL.search(line) is not None
-        line = _URL.sub("", line).strip()
+        had_url = ("http" in line or "www." in line) and _URL.search(line) is not None
+        line = _URL.sub("", line).strip() if had_url else line.strip()
         if had_url and (not line or line.endswith(":") or len(line) < 25):
             continue  # "Spotify: <url>", "Merch ► <url>": a link with a label, not prose
         kept.append(line.rstrip())

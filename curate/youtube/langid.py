@@ -25,8 +25,15 @@ def _code(raw: str) -> str:
     return _ALIASES.get(base, base)
 
 
-def letter_count(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+def has_letters(text: str, n: int) -> bool:
+    """At least n letters (stops early: most texts answer within their first words)."""
+    count = 0
+    for ch in text:
+        if ch.isalpha():
+            count += 1
+            if count >= n:
+                return True
+    return False
 
 
 @functools.cache
@@ -84,8 +91,10 @@ class LanguageDetector:
         if not text:
             return UND
         text = text[: self.max_chars]  # accuracy plateaus long before; cost grows with length
-        if letter_count(text) < self.min_letters:
+        if not has_letters(text, self.min_letters):
             return UND
+        if not self.cache_size:
+            return self._detect(text, self.seed)
         key = digest(text)
         found = self._cache.get(key)
         if found is not None:
