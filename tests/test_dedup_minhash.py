@@ -74,7 +74,7 @@ def test_planted_pairs_found_distinct_texts_kept(tmp_path: Path) -> None:
 @pytest.mark.parametrize("keep", ["longest", "smallest_id"])
 def test_same_output_for_workers_and_shuffled_input(tmp_path: Path, keep: str) -> None:
     rows, near, _ = _corpus(seed=11)
-    config = {"columns": ["text"], "batch_rows": 70, "keep": keep}
+    config = {"columns": ["text"], "batch_rows": 70, "keep": keep, "parallel_min_rows": 0}
     outcomes = []
     for name, data, workers in [
         ("one", rows, 1),

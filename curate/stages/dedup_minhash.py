@@ -39,6 +39,7 @@ class DedupMinhashConfig(StageConfig):
     against_table: str | None = None  # default: this step's table
     batch_rows: int = Field(50_000, ge=1)
     workers: int | None = Field(None, ge=1)  # default: the executor's worker count
+    parallel_min_rows: int = Field(100_000, ge=0)  # below this a process pool costs more than it saves
     shard_rows: int | None = None
 
 
@@ -77,7 +78,7 @@ class DedupMinhash(GlobalStage):
 
         work = self.context.store_base / "_state" / self.context.step / "minhash"
         shutil.rmtree(work, ignore_errors=True)
-        workers = c.workers or self.context.workers
+        workers = (c.workers or self.context.workers) if len(rank) >= c.parallel_min_rows else 1
         jobs, start = [], 0
         for frame, size in zip(frames, sizes, strict=True):
             for lo in range(0, size, c.batch_rows):
