@@ -51,11 +51,19 @@ class ChordQuality(Kind):
     def draft(self, ctx: TuneContext, rng: random.Random) -> Draft:
         key, _ = settle_key(ctx.require_score())
         sig = signature(ctx.require_score())
-        degree, seventh = rng.choice([1, 2, 4, 5, 6, 7, 5, 7]), rng.random() < 0.5
-        pitches = stacked(key, degree, seventh)
-        written = " ".join(abc_pitch(p, sig) for p in pitches)
-        abc = f"X:1\nL:1/4\nM:4/4\nK:{ctx.field('K')}\n[{written.replace(' ', '')}]4 |]\n"
-        answer = self.solve_path1(abc, {})
+        choices = [(d, s) for d in (1, 2, 4, 5, 6, 7) for s in (False, True)]
+        rng.shuffle(choices)
+        for degree, seventh in choices:  # some stacks (minor i7 in harmonic minor) have no common name
+            pitches = stacked(key, degree, seventh)
+            written = "".join(abc_pitch(p, sig) for p in pitches)
+            abc = f"X:1\nL:1/4\nM:4/4\nK:{ctx.field('K')}\n[{written}]4 |]\n"
+            try:
+                answer = self.solve_path1(abc, {})
+                break
+            except Skip:
+                continue
+        else:
+            raise Skip("unnamed_chord", f"no diatonic chord of {key_name(key)} has a common name")
         family = SEVENTHS if answer in SEVENTHS else TRIADS
         pool = [q for q in family if q != answer]
         distractors = rng.sample(pool, 3)
