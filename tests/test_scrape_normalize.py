@@ -63,6 +63,8 @@ def test_clean_description_keeps_prose_only() -> None:
     assert cleaned == (
         "Official video for the new single, recorded live with the whole band in one take at the old theatre."
     )
+    reupload = "Official video for the new single.\n\nNo copyright infringement intended. All rights go to X.\n#x"
+    assert clean_description(reupload) == "Official video for the new single."  # re-uploads match the original
     assert clean_description(TOPIC) == ""
     assert clean_description(None) == ""
 
