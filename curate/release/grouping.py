@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
-
-from curate.hashing import digest
+import xxhash
 
 
 class Groups:
@@ -78,6 +77,11 @@ def link_rejects(groups: Groups, reject_files: list[Path]) -> int:
     return frame.height
 
 
+def seeded_unit(seed: int, *parts: str) -> float:
+    """A number in [0, 1) fixed by seed and parts (xxh3: cheap enough to call per row)."""
+    return xxhash.xxh3_64_intdigest("\x1f".join(parts).encode(), seed=seed) / 2**64
+
+
 def is_eval(group: str, seed: int, fraction: float) -> bool:
     """Seeded hash of the group key below `fraction`: stable as the data grows, same in every format."""
-    return int(digest(seed, "split", group)[:16], 16) / 2**64 < fraction
+    return seeded_unit(seed, "split", group) < fraction

@@ -48,7 +48,7 @@ class Component(StageConfig):
 class ReleaseConfig(StageConfig):
     format: Format
     components: list[Component] = Field(min_length=1)
-    seed: int = 0
+    seed: int = Field(0, ge=0, lt=2**63)
     eval_fraction: float = Field(0.05, ge=0, lt=1)  # share of groups (songs, tunes, clusters) held out
     eval_split: str = Field("eval", pattern=r"^\w+$")
     skip_missing_tables: bool = False  # True: a component whose table is not an input is skipped (counted)

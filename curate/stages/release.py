@@ -14,9 +14,9 @@ from typing import Any
 import polars as pl
 
 from curate.errors import CurateError
-from curate.hashing import digest, stable_id
+from curate.hashing import stable_id
 from curate.release.formats import Example, examples_of, render
-from curate.release.grouping import Groups, is_eval, link_rejects, link_tables
+from curate.release.grouping import Groups, is_eval, link_rejects, link_tables, seeded_unit
 from curate.release.mixture import Component, ReleaseConfig
 from curate.stage import GlobalStage, StageConfig, StageResult
 
@@ -45,7 +45,7 @@ class Release(GlobalStage):
                 self.counters[f"skipped_component_{component.src}"] += 1
                 continue
             rows += self._component_rows(component, tables, groups)
-        rows.sort(key=lambda r: digest(self.config.seed, "order", r["id"]))  # deterministic shuffle
+        rows.sort(key=lambda r: seeded_unit(self.config.seed, "order", r["id"]))  # deterministic shuffle
         return StageResult(rows=rows)
 
     def _component_rows(self, component: Component, tables: dict[str, pl.LazyFrame], groups: Groups) -> list[dict]:
@@ -56,15 +56,19 @@ class Release(GlobalStage):
         context = self._context(component, tables, picked)
         cfg, src = self.config, component.src
         out = []
+        sides: dict[str, str] = {}  # group -> split, computed once per group
         for row in picked.iter_rows(named=True):
             examples = examples_of(row, component, context)
             if not examples:
                 self.counters[f"unusable_{src}"] += 1
                 continue
             if component.tasks_per_row is not None:
-                examples = sorted(examples, key=lambda e: digest(cfg.seed, "task", e.source_id, e.task))
+                examples = sorted(examples, key=lambda e: seeded_unit(cfg.seed, "task", e.source_id, e.task))
                 examples = examples[: component.tasks_per_row]
-            split = cfg.eval_split if is_eval(groups.find(row["id"]), cfg.seed, cfg.eval_fraction) else "train"
+            group = groups.find(row["id"])
+            if group not in sides:
+                sides[group] = cfg.eval_split if is_eval(group, cfg.seed, cfg.eval_fraction) else "train"
+            split = sides[group]
             for example in examples:
                 for copy in range(self._copies(example, component, split)):
                     out.append(self._row(example, src, split, copy))
@@ -78,7 +82,7 @@ class Release(GlobalStage):
             take = min(take, component.cap)
         if take >= frame.height:
             return frame
-        keys = [digest(self.config.seed, component.src, rid) for rid in frame["id"]]
+        keys = [seeded_unit(self.config.seed, component.src, rid) for rid in frame["id"]]
         self.counters[f"sampled_out_{component.src}"] += frame.height - take
         return frame.with_columns(_key=pl.Series(keys)).sort("_key").head(take).drop("_key")
 
@@ -97,7 +101,7 @@ class Release(GlobalStage):
         if split != "train" or component.upsample == 1:
             return 1
         whole = int(component.upsample)
-        extra = int(digest(self.config.seed, "upsample", example.source_id, example.task)[:8], 16) / 2**32
+        extra = seeded_unit(self.config.seed, "upsample", example.source_id, example.task)
         return whole + (extra < component.upsample - whole)
 
     def _row(self, example: Example, src: str, split: str, copy: int) -> dict[str, Any]:
