@@ -43,6 +43,7 @@ def command(items_file: Path, base_url: str, model: str, api_key_env: str | None
     items = read_items(items_file)
     settings = EvalSettings(model=model, base_url=base_url, api_key_env=api_key_env, shots=sorted(set(shots)),
                             concurrency=concurrency, max_tokens=max_tokens, timeout_s=timeout_s)  # fmt: skip
+    root = Path(root)
     rows = run_eval(items, settings, cache_path or root / "_cache" / "eval.sqlite")
     summary = summarize(rows)
     out_dir = out_dir or root / "_eval" / model.replace("/", "_")

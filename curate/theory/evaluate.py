@@ -54,7 +54,7 @@ def render_question(item: dict[str, Any]) -> str:
 def build_messages(item: dict[str, Any], examples: list[dict[str, Any]]) -> list[dict[str, str]]:
     instruction = (item.get("instruction") or "").strip()
     shots = [render_question(ex) + f" {ex['answer']}" for ex in examples]
-    text = "\n\n".join([HEADER if not instruction else instruction, *shots, render_question(item)])
+    text = "\n\n".join([instruction or HEADER, *shots, render_question(item)])
     return [{"role": "system", "content": "Answer with the letter (A, B, C or D) of the correct option."},
             {"role": "user", "content": text}]  # fmt: skip
 
@@ -147,7 +147,8 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def format_table(summary: list[dict[str, Any]]) -> str:
-    head = f"{'shots':>5}  {'subject':<10} {'split':<6} {'n':>5} {'acc':>6}  {'95% CI':<13} {'chance':>6} {'unparsed':>8} {'failed':>6}"
+    head = (f"{'shots':>5}  {'subject':<10} {'split':<6} {'n':>5} {'acc':>6}  {'95% CI':<13} {'chance':>6} "
+            f"{'unparsed':>8} {'failed':>6}")  # fmt: skip
     lines = [head]
     for s in summary:
         acc = f"{s['accuracy']:.3f}" if s["accuracy"] is not None else "-"
