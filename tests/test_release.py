@@ -167,3 +167,36 @@ def test_lineage_walks_from_release_row_to_video_and_score_file(store: Path) -> 
     doc = json.loads(result.output)
     original = doc[0]["parents"][0]["parents"][0]["row"]
     assert original["source_path"] == "oneills1850/0001-0050.abc" and original["parent_id"] is None
+
+
+def test_config_errors_name_the_problem(tmp_path: Path) -> None:
+    from curate.errors import ConfigError
+    from curate.pipeline import load_pipeline
+
+    text = (FIXTURES / "pipeline.yaml").read_text()
+    bad = text.replace("- {table: qa_pairs, src: music_qa, task: qa, license: generated}",
+                       "- {table: music_text, src: plain, task: text}")  # fmt: skip
+    assert bad != text
+    (tmp_path / "pipeline.yaml").write_text(bad)
+    for name in ("songs", "summaries", "qa_pairs", "scores", "music_text"):
+        (tmp_path / f"{name}.jsonl").write_text((FIXTURES / f"{name}.jsonl").read_text())
+    with pytest.raises(ConfigError, match=r"steps\[7\]\.config.*plain text"):
+        load_pipeline(tmp_path / "pipeline.yaml")
+
+
+def test_a_component_whose_table_is_missing_fails_or_is_skipped_when_allowed(tmp_path: Path) -> None:
+    from curate.errors import CurateError
+
+    edits = {"- {table: qa_pairs, src: music_qa, task: qa, cap: 30, license: \"generated\"}":
+             "- {table: qa_pairs, src: music_qa, task: qa, cap: 30, license: \"generated\"}\n"
+             "        - {table: theory_items, src: theory, task: qa}"}  # fmt: skip
+    with pytest.raises(CurateError, match="theory_items"):
+        build_store(tmp_path / "a", tmp_path / "wa", edits)
+    edits["      eval_fraction: 0.4\n      components:\n        - {table: music_text"] = (
+        "      eval_fraction: 0.4\n      skip_missing_tables: true\n      components:\n        - {table: music_text"
+    )
+    base = build_store(tmp_path / "b", tmp_path / "wb", edits)
+    manifest = json.loads((base / "manifest.json").read_text())
+    step = next(s for s in manifest["steps"] if s["name"] == "release_pretrain")
+    assert step["counters"]["skipped_component_theory"] == 1
+    assert _table(base, "release_pretrain").height > 0
