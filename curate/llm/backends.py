@@ -52,12 +52,13 @@ class OpenAIBackend:
 
     async def complete(self, messages: Messages, variables: dict[str, Any],
                        response_format: dict[str, Any] | None) -> Completion:  # fmt: skip
-        extra = {"response_format": response_format} if response_format else {}
+        # Messages and schema go in `extra_body`, sent as they are: the client would otherwise walk
+        # every nested dict against its TypedDicts (~1 ms CPU a request, a quarter of its cost).
+        body: dict[str, Any] = {"messages": messages}
+        if response_format:
+            body["response_format"] = response_format
         response = await self.client.chat.completions.create(
-            model=self.config.model,
-            messages=messages,
-            **self.config.params,
-            **extra,  # type: ignore[arg-type]
+            model=self.config.model, messages=[], extra_body=body, **self.config.params
         )
         if not response.choices:
             return Completion("", "empty", response.id, *_usage(response.usage))

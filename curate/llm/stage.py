@@ -21,6 +21,7 @@ from curate.llm.accounting import Ledger, describe_params
 from curate.llm.backends import Backend, OpenAIBackend, TemplateBackend
 from curate.llm.config import LLMConfig
 from curate.llm.engine import Call, Engine, Outcome
+from curate.llm.language import detect
 from curate.llm.prompts import PromptTemplate, load_prompt, resolve_prompt
 from curate.llm.schema import response_format
 from curate.stage import Reject, ShardStage, StageConfig, StageResult
@@ -74,6 +75,8 @@ class LLMStage(ShardStage):
         self.engine = Engine(llm, self._backend, self._cache, self.parse, self.response_format, self.counters,
                              self.context.workers, self._ledger)  # fmt: skip
         self._loop = asyncio.new_event_loop()
+        if getattr(self.config, "check_language", False):
+            detect("warm up the language model once per task, outside the per-request work")
 
     def _backend(self) -> Backend:
         if self.config.llm.backend == "template":
