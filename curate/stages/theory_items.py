@@ -8,11 +8,14 @@ reject naming the kind and the reason (`ambiguous_key`, `no_harmony`, `check_dis
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from pydantic import field_validator
 
+from curate import theory
+from curate.hashing import digest, sha256_file
 from curate.stage import Reject, ShardStage, StageConfig, StageResult
 from curate.theory.item import Skip, TuneContext, finish, item_id
 from curate.theory.kinds import KINDS
@@ -41,6 +44,12 @@ class TheoryItems(ShardStage):
     output_schema = "theory_items"
     requires = ("music21", "converter21")
     batch_size = 256
+
+    @classmethod
+    def code_version(cls) -> str:
+        """Also changes when any generator or the checker changes, so their old items are redone."""
+        files = sorted(Path(theory.__file__).parent.rglob("*.py"))
+        return digest(super().code_version(), [sha256_file(f) for f in files])[:16]
 
     def process(self, batch: pa.Table) -> StageResult:
         rows: list[dict[str, Any]] = []

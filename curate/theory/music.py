@@ -93,14 +93,22 @@ def parse_key_name(name: str) -> music21.key.Key:
     return music21.key.Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode)
 
 
+def first_part(score: music21.stream.Score) -> music21.stream.Stream:
+    """The first part holding notes: music21's ABC reader makes an empty part of a `V:` header line."""
+    for part in score.parts:
+        if part.recurse().notes:
+            return part
+    return score.parts[0] if score.parts else score
+
+
 def notes(score: music21.stream.Score) -> list[music21.note.Note]:
     """Sounding single notes of the first part, in order (chords and grace notes left out)."""
-    part = score.parts[0] if score.parts else score
+    part = first_part(score)
     return [n for n in part.recurse().getElementsByClass(music21.note.Note) if n.duration.quarterLength > 0]
 
 
 def measures(score: music21.stream.Score) -> list[music21.stream.Measure]:
-    part = score.parts[0] if score.parts else score
+    part = first_part(score)
     return list(part.getElementsByClass(music21.stream.Measure))
 
 

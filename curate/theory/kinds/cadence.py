@@ -12,7 +12,7 @@ import music21
 
 from curate.theory.item import Draft, Kind, Skip, TuneContext, excerpt
 from curate.theory.keys import settle_key
-from curate.theory.music import key_name, parse_key_name, parse_music21, pitch_name
+from curate.theory.music import first_part, key_name, parse_key_name, parse_music21, pitch_name
 
 CADENCES = ["perfect cadence", "imperfect cadence", "plagal cadence", "interrupted cadence"]
 _HARMONY = re.compile(r'"[A-G][^"]*"|\[[^\]:|]*[A-Ga-g][^\]:|]*[A-Ga-g][^\]:|]*[A-Ga-g][^\]|]*\]')
@@ -21,7 +21,7 @@ _SECTION_END = re.compile(r"(:\||\|\||\|\])\s*\S*$")
 
 def chord_events(score: music21.stream.Score) -> list[music21.chord.Chord]:
     """Chord symbols and block chords of three or more notes, in order, repeats of one root merged."""
-    part = score.parts[0] if score.parts else score
+    part = first_part(score)
     events: list[music21.chord.Chord] = []
     for c in part.recurse().getElementsByClass(music21.chord.Chord):
         if not isinstance(c, music21.harmony.ChordSymbol) and len(c.pitches) < 3:
