@@ -84,6 +84,7 @@ class Stage:
     output_schema: ClassVar[str | None] = None
     requires: ClassVar[tuple[str, ...]] = ()  # importable modules this stage needs
     extra: ClassVar[str | None] = None  # pip extra that provides them
+    code_paths: ClassVar[tuple[str, ...]] = ()  # packages/modules whose source also shapes the output
 
     def __init__(self, config: StageConfig, context: StageContext) -> None:
         for module in self.requires:
@@ -95,10 +96,12 @@ class Stage:
 
     @classmethod
     def code_version(cls) -> str:
-        """Changes when the stage's source changes, so completed tasks made by old code are redone."""
+        """Changes when the stage's source (or a module in `code_paths`) changes, so completed tasks
+        made by old code are redone."""
         from curate import __version__
 
-        return digest(__version__, sha256_file(inspect.getfile(cls)))[:16]
+        files = [Path(inspect.getfile(cls)), *(f for name in cls.code_paths for f in _source_files(name))]
+        return digest(__version__, [(f.name, sha256_file(f)) for f in files])[:16]
 
     @classmethod
     def schema_for(cls, config: StageConfig) -> str | None:
@@ -116,6 +119,14 @@ class Stage:
 
     def teardown(self) -> None:
         """Release what setup took, even when the task failed."""
+
+
+def _source_files(module: str) -> list[Path]:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise MissingDependencyError("code_paths", module)
+    origin = Path(spec.origin)
+    return sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
 
 
 class ShardStage(Stage):

@@ -130,3 +130,21 @@ def test_global_stage_fans_out_with_parallel_map(tmp_path: Path) -> None:
     sums = pq.read_table(tmp_path / "two/t/1/sums/part-00000.parquet").column("sum").to_pylist()
     assert sum(sums) == sum(d * d for d in durations)
     assert two.manifest["steps"][1]["kind"] == "global"
+
+
+def test_code_version_covers_code_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from curate.stage import ShardStage
+
+    package = tmp_path / "helperpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "rules.py").write_text("LIMIT = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    class Uses(ShardStage):
+        name = "uses"
+        code_paths = ("helperpkg",)
+
+    before = Uses.code_version()
+    (package / "rules.py").write_text("LIMIT = 2\n")
+    assert Uses.code_version() != before

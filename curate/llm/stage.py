@@ -37,6 +37,7 @@ class LLMStageConfig(StageConfig):
 
 
 class LLMStage(ShardStage):
+    code_paths = ("curate.llm",)  # its helpers shape the output too
     batch_size: ClassVar[int] = 2048
     answer_model: ClassVar[type[BaseModel]]
     columns: ClassVar[tuple[str, ...]] = ()  # input columns `prepare` needs (others are not decoded)

@@ -31,6 +31,7 @@ class AbcColumnConfig(StageConfig):
 
 class AbcColumn(ShardStage):
     name = "abc_column"
+    code_paths = ("curate.abc",)  # its helpers shape the output too
     Config = AbcColumnConfig
     config: AbcColumnConfig
     output_schema = "scores"

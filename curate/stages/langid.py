@@ -36,6 +36,7 @@ class LangidConfig(StageConfig):
 
 class Langid(ShardStage):
     name = "langid"
+    code_paths = ("curate.youtube.langid",)  # its helpers shape the output too
     Config = LangidConfig
     config: LangidConfig
     input_schema = "songs"

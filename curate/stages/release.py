@@ -23,6 +23,7 @@ from curate.stage import GlobalStage, StageConfig, StageResult
 
 class Release(GlobalStage):
     name = "release"
+    code_paths = ("curate.release",)  # its helpers shape the output too
     Config = ReleaseConfig
     config: ReleaseConfig
 

@@ -36,6 +36,7 @@ class ScoresConfig(StageConfig):
 
 class Scores(SourceStage):
     name = "scores"
+    code_paths = ("curate.abc",)  # its helpers shape the output too
     Config = ScoresConfig
     config: ScoresConfig
     output_schema = "scores"

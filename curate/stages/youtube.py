@@ -49,6 +49,7 @@ class YoutubeConfig(StageConfig):
 
 class Youtube(SourceStage):
     name = "youtube"
+    code_paths = ("curate.youtube",)  # its helpers shape the output too
     Config = YoutubeConfig
     config: YoutubeConfig
     output_schema = "songs"

@@ -33,6 +33,7 @@ Record = tuple[str, Any]  # (where in the input, parsed JSON value)
 
 class YtdlpDump(SourceStage):
     name = "ytdlp_dump"
+    code_paths = ("curate.youtube",)  # its helpers shape the output too
     Config = YtdlpDumpConfig
     config: YtdlpDumpConfig
     output_schema = "songs"
