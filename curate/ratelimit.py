@@ -53,3 +53,50 @@ class RateLimiter:
     def pause(self, seconds: float) -> None:
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+class SharedLimiter:
+    """A `RateLimiter` living in a Ray actor, so every worker of a step on a cluster draws on one
+    budget. Same interface; each acquire costs one actor call (well under a millisecond)."""
+
+    def __init__(self, handle: object, rate_per_s: float) -> None:
+        self._handle = handle
+        self.rate = rate_per_s
+
+    def acquire(self, n: float = 1.0) -> None:
+        import ray
+
+        wait = ray.get(self._handle.reserve.remote(n))  # type: ignore[attr-defined]
+        if wait > 0:
+            time.sleep(wait)
+
+    async def acquire_async(self, n: float = 1.0) -> None:
+        wait = await self._handle.reserve.remote(n)  # type: ignore[attr-defined]
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        self._handle.pause.remote(seconds)  # type: ignore[attr-defined]
+
+
+class _LimiterActor:
+    def __init__(self, rate_per_s: float) -> None:
+        self._limiter = RateLimiter(rate_per_s)
+
+    def reserve(self, n: float) -> float:
+        return self._limiter._reserve(n)
+
+    def pause(self, seconds: float) -> None:
+        self._limiter.pause(seconds)
+
+
+def step_limiter(per_minute: float | None, name: str, workers: int, executor: str) -> RateLimiter | SharedLimiter:
+    """The limiter for one step: on Ray one actor shared by every worker of the cluster; locally
+    each worker process takes its share (`per_minute / workers`)."""
+    if per_minute is None or executor != "ray":
+        return RateLimiter.per_minute(per_minute, workers)
+    import ray
+
+    actor = ray.remote(num_cpus=0)(_LimiterActor)
+    handle = actor.options(name=f"curate-limit:{name}", get_if_exists=True).remote(per_minute / 60.0)
+    return SharedLimiter(handle, per_minute / 60.0)

@@ -77,3 +77,25 @@ def test_global_stage_pieces_run_as_ray_tasks(tmp_path: Path, ray_executor) -> N
     run_pipeline(load_pipeline(path), tmp_path / "local", LocalExecutor(2))
     run_pipeline(load_pipeline(path), tmp_path / "ray", ray_executor)
     assert tree_checksums(tmp_path / "local/t/1") == tree_checksums(tmp_path / "ray/t/1")
+
+
+def _reserve_from_worker(name: str) -> float:
+    from curate.ratelimit import step_limiter
+
+    limiter = step_limiter(6.0, name, workers=2, executor="ray")  # one request per 10 s, cluster-wide
+    return ray.get(limiter._handle.reserve.remote(1))
+
+
+def test_step_limiter_is_one_budget_across_ray_workers(ray_executor) -> None:
+    remote = ray.remote(num_cpus=1)(_reserve_from_worker)
+    first = ray.get(remote.remote("step-x:requests"))
+    second = ray.get(remote.remote("step-x:requests"))  # another task, same step: same actor, bucket drained
+    other = ray.get(remote.remote("step-y:requests"))  # another step has its own budget
+    assert first == 0.0 and second > 5 and other == 0.0
+
+
+def test_local_limiter_is_split_between_workers() -> None:
+    from curate.ratelimit import RateLimiter, step_limiter
+
+    limiter = step_limiter(120.0, "s", workers=4, executor="local")
+    assert isinstance(limiter, RateLimiter) and limiter.rate == 0.5

@@ -25,7 +25,7 @@ from curate.llm.backends import FATAL_STATUS, Backend, Completion, TemplateBacke
 from curate.llm.config import LLMConfig
 from curate.llm.prompts import Messages
 from curate.llm.schema import InvalidOutput
-from curate.ratelimit import RateLimiter
+from curate.ratelimit import step_limiter
 from curate.retry import Retry, RetryPolicy, retry_async
 
 Parse = Callable[[str], Any]  # raises InvalidOutput
@@ -50,7 +50,7 @@ class Outcome:
 class Engine:
     def __init__(self, config: LLMConfig, backend: Callable[[], Backend], cache: KVCache | None, parse: Parse,
                  response_format: dict[str, Any] | None, counters: Counter[str], workers: int = 1,
-                 ledger: Ledger | None = None) -> None:  # fmt: skip
+                 ledger: Ledger | None = None, executor: str = "local", scope: str = "") -> None:  # fmt: skip
         self.config = config
         self._make_backend = backend
         self._backend: Backend | None = None
@@ -60,8 +60,9 @@ class Engine:
         self.counters = counters
         self.ledger = ledger
         self.concurrency = max(1, math.ceil(config.concurrency / max(1, workers)))
-        self.requests = RateLimiter.per_minute(config.requests_per_minute, workers)
-        self.tokens = RateLimiter.per_minute(config.tokens_per_minute, workers)
+        # one limit for the whole step: shared through a Ray actor on a cluster, split by worker locally
+        self.requests = step_limiter(config.requests_per_minute, f"{scope}:requests", workers, executor)
+        self.tokens = step_limiter(config.tokens_per_minute, f"{scope}:tokens", workers, executor)
         self.policy = RetryPolicy(attempts=config.max_attempts, base_delay=config.retry_base_s,
                                   max_delay=config.retry_max_s)  # fmt: skip
         self.price = config.price()

@@ -74,7 +74,7 @@ class LLMStage(ShardStage):
         scope = digest(str(self.context.store_base), self.context.step)
         self._ledger = Ledger(self.context.cache_dir / LEDGER_FILE, scope) if llm.max_cost_usd is not None else None
         self.engine = Engine(llm, self._backend, self._cache, self.parse, self.response_format, self.counters,
-                             self.context.workers, self._ledger)  # fmt: skip
+                             self.context.workers, self._ledger, self.context.executor, scope)  # fmt: skip
         self._loop = asyncio.new_event_loop()
         if getattr(self.config, "check_language", False):
             detect("warm up the language model once per task, outside the per-request work")
