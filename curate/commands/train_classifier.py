@@ -21,8 +21,8 @@ from curate.text.matcher import TermMatcher
 @click.option(
     "--label-by-lexicon", is_flag=True, help="Label rows with the lexicon rule instead (weak labels, no hand work)."
 )
-@click.option("--min-score", type=float, default=3.0, show_default=True, help="Lexicon rule: minimum term score.")
-@click.option("--min-density", type=float, default=5.0, show_default=True, help="Lexicon rule: terms per 1,000 words.")
+@click.option("--min-score", type=float, default=1.5, show_default=True, help="Lexicon rule: minimum term score.")
+@click.option("--min-density", type=float, default=2.0, show_default=True, help="Lexicon rule: terms per 1,000 words.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @friendly
 def command(
@@ -42,7 +42,7 @@ def command(
     if label_by_lexicon:
         matcher = TermMatcher(load_lexicon(["en"]))
         found = [matcher.match(t) for t in texts]
-        labels = [m.score >= min_score and m.strong >= 1 and m.density >= min_density for m in found]
+        labels = [m.score >= min_score and m.density >= min_density for m in found]
         source = f"lexicon(min_score={min_score}, min_density={min_density}, hash={matcher.lexicon.hash})"
     else:
         source = f"column:{label_field}"

@@ -25,9 +25,9 @@ class MusicTermsConfig(StageConfig):
     languages: list[str] = ["en"]
     extra_lists: list[str] = []  # more term files, relative to the pipeline file
     ambiguous_weight: float = 0.5
-    min_score: float = 3.0  # strong terms + ambiguous_weight x ambiguous terms (distinct)
-    min_strong: int = 1  # distinct unambiguous terms
-    min_density: float = 5.0  # matches per 1,000 words
+    min_score: float = 1.5  # strong terms + ambiguous_weight x ambiguous terms (distinct)
+    min_strong: int = 0  # distinct unambiguous terms
+    min_density: float = 2.0  # matches per 1,000 words (bites on long documents)
     reject: bool = True  # False: annotate only
     keep_rejects: bool = True  # False: count dropped rows only (a general corpus is mostly rejects)
     text_field: str = "text"
