@@ -117,7 +117,8 @@ def mingus_rows(archive: Path | None) -> Iterator[dict[str, str]]:
                     continue
                 for doc in docstrings(data.read().decode("utf-8", errors="replace")):
                     for para in paragraphs(doc):
-                        yield {"text": para, "label": "music", "origin": "mingus", "source": member.name.split("/", 1)[1]}
+                        source = member.name.split("/", 1)[1]
+                        yield {"text": para, "label": "music", "origin": "mingus", "source": source}
 
 
 def debian_rows() -> Iterator[dict[str, str]]:
@@ -125,7 +126,8 @@ def debian_rows() -> Iterator[dict[str, str]]:
     texts: list[tuple[str, str]] = []
     for name in ("abcguide.txt.gz", "readme.txt.gz", "abcmatch.txt.gz", "yapshelp.txt.gz"):
         if (doc / name).is_file():
-            texts.append((f"abcmidi/{name}", gzip.open(doc / name, "rt", errors="replace").read()))
+            with gzip.open(doc / name, "rt", errors="replace") as f:
+                texts.append((f"abcmidi/{name}", f.read()))
     env = {**os.environ, "MANWIDTH": "2000"}
     for page in ("abc2midi", "abc2abc", "midi2abc", "abcm2ps", "yaps", "abcmatch", "midicopy"):
         found = subprocess.run(["man", "-P", "cat", page], capture_output=True, text=True, env=env, check=False)
@@ -163,7 +165,7 @@ def pick(rows: list[dict[str, str]], n: int) -> list[dict[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mingus", type=Path, default=None, help="mingus sdist (pip download mingus --no-binary :all:)")
+    parser.add_argument("--mingus", type=Path, default=None, help="mingus sdist (pip download mingus)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     pools = {

@@ -86,7 +86,8 @@ def main() -> None:
                     *timed(quality_stats, small_big)))  # fmt: skip
     print(f"eval test split: {len(test)} paragraphs ({sum(gold)} music); synthetic: {len(big)} docs, "
           f"{sum(len(d.encode()) for d in big) / 1e6:.1f} MB; one core, machine shared with other work")  # fmt: skip
-    print(f"{'method':30} {'prec':>6} {'recall':>6} {'eval doc/s':>11} {'eval MB/s':>9} {'big doc/s':>10} {'big MB/s':>9}")
+    head = ("method", "prec", "recall", "eval doc/s", "eval MB/s", "big doc/s", "big MB/s")
+    print(f"{head[0]:30} {head[1]:>6} {head[2]:>6} {head[3]:>11} {head[4]:>9} {head[5]:>10} {head[6]:>9}")
     for name, p, r, d1, m1, d2, m2 in results:
         print(f"{name:30} {p:6.3f} {r:6.3f} {d1:11.0f} {m1:9.2f} {d2:10.0f} {m2:9.2f}")
     lex, cls = results[0], results[1]
