@@ -55,6 +55,19 @@ class RateLimiter:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
+SHARED_PREFIX = "curate-limit:"
+
+
+def release_shared_limiters() -> None:
+    """Kill the detached limiter actors of finished steps (called by the Ray executor)."""
+    import ray
+
+    for actor in ray.util.list_named_actors(all_namespaces=False):
+        name = actor if isinstance(actor, str) else actor.get("name", "")
+        if name.startswith(SHARED_PREFIX):
+            ray.kill(ray.get_actor(name))
+
+
 class SharedLimiter:
     """A `RateLimiter` living in a Ray actor, so every worker of a step on a cluster draws on one
     budget. Same interface; each acquire costs one actor call (well under a millisecond)."""
@@ -98,5 +111,10 @@ def step_limiter(per_minute: float | None, name: str, workers: int, executor: st
     import ray
 
     actor = ray.remote(num_cpus=0)(_LimiterActor)
-    handle = actor.options(name=f"curate-limit:{name}", get_if_exists=True).remote(per_minute / 60.0)
+    # detached: it must outlive the task that happened to create it; the Ray executor removes these
+    # actors when the run ends (`release_shared_limiters`). The rate is in the name so a changed
+    # limit never reuses an old bucket.
+    handle = actor.options(
+        name=f"{SHARED_PREFIX}{name}:{per_minute:g}", get_if_exists=True, lifetime="detached"
+    ).remote(per_minute / 60.0)
     return SharedLimiter(handle, per_minute / 60.0)

@@ -60,5 +60,9 @@ class RayExecutor(Executor):
         return results  # type: ignore[return-value]
 
     def close(self) -> None:
+        from curate.ratelimit import release_shared_limiters
+
+        if self._ray.is_initialized():
+            release_shared_limiters()
         if self._owns_cluster and self._ray.is_initialized():
             self._ray.shutdown()
