@@ -81,7 +81,7 @@ def test_same_output_for_workers_and_shuffled_input(tmp_path: Path, keep: str) -
         ("two", rows, 2),
         ("shuffled", random.Random(3).sample(rows, len(rows)), 1),
     ]:
-        kept, rejects, _ = run_step(tmp_path, data, "dedup_minhash", {**config, "workers": workers}, name=name)
+        kept, rejects, _ = run_step(tmp_path, data, "dedup_minhash", config, name=name, workers=workers)
         reject_view = sorted((r["row_id"], r["related_id"], r["cluster_id"]) for r in rejects)
         outcomes.append(([r["id"] for r in kept], reject_view))
     assert outcomes[0] == outcomes[1] == outcomes[2]

@@ -3,8 +3,12 @@
 A signature shard holds, for the non-empty documents of one input slice: their global ranks
 (position in id order, so results do not depend on input order), band hashes (bands x docs),
 signatures (docs x num_perm) and sorted unique shingle hashes (for exact Jaccard checks).
-`band_pairs(band, shard_dirs)` is a plain function of its arguments: a process pool (or a Ray
-task) can run each band separately and the union of their pairs is the same.
+
+`band_edges(band, shard_dirs, n_docs, anchors)` groups one band's hashes with a hash table in one
+compiled pass and links each bucket member to the bucket's first `anchors` members (lowest ranks):
+O(n) candidate edges instead of all pairs of a bucket, and still one connected group per bucket. It
+is a plain function of its arguments, so a process pool (or a Ray task) can run each band and the
+union of their edges is the same.
 """
 
 from __future__ import annotations
@@ -25,52 +29,63 @@ def write_shard(folder: Path, **arrays: np.ndarray) -> Path:
 
 
 def load(folder: Path, name: str) -> np.ndarray:
-    return np.load(folder / f"{name}.npy", mmap_mode="r")
+    return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
 
 
 @numba.njit(cache=True)
-def _bucket_pairs(keys: np.ndarray, ranks: np.ndarray, max_all_pairs: int) -> np.ndarray:
-    """Pairs (lo, hi) of ranks sharing a key: all pairs in small buckets, a star on the lowest rank in big ones."""
-    order = np.argsort(keys, kind="mergesort")
-    out = []
-    i = 0
+def _anchor_edges(keys: np.ndarray, present: np.ndarray, anchors: int) -> np.ndarray:
+    """Edges (anchor, member) for documents in rank order: members meet their bucket's first `anchors` ranks."""
     n = keys.shape[0]
-    while i < n:
-        j = i + 1
-        while j < n and keys[order[j]] == keys[order[i]]:
-            j += 1
-        size = j - i
-        if size > 1:
-            members = np.sort(ranks[order[i:j]])
-            if size <= max_all_pairs:
-                for x in range(size):
-                    for y in range(x + 1, size):
-                        out.append((members[x], members[y]))
-            else:
-                for y in range(1, size):
-                    out.append((members[0], members[y]))
-        i = j
-    result = np.empty((len(out), 2), dtype=np.int64)
-    for k in range(len(out)):
-        result[k, 0] = out[k][0]
-        result[k, 1] = out[k][1]
-    return result
+    size = 2
+    while size < 2 * n:
+        size *= 2
+    mask = np.uint64(size - 1)
+    first = np.full((size, anchors), -1, dtype=np.int64)  # per slot: the bucket's first members
+    out = np.empty((n * anchors, 2), dtype=np.int64)
+    m = 0
+    for r in range(n):
+        if not present[r]:
+            continue
+        key = keys[r]
+        slot = key & mask
+        while first[slot, 0] >= 0 and keys[first[slot, 0]] != key:  # linear probing; keys are mixed hashes
+            slot = (slot + np.uint64(1)) & mask
+        row = first[slot]
+        placed = False
+        for j in range(anchors):
+            if row[j] < 0:
+                if not placed:
+                    row[j] = r
+                    placed = True
+                break
+            out[m, 0] = row[j]
+            out[m, 1] = r
+            m += 1
+    return out[:m]
 
 
-def band_pairs(band: int, shard_dirs: list[Path], max_all_pairs: int = 32) -> np.ndarray:
-    """Candidate pairs (int64, shape (m, 2), lo < hi, unique, sorted) of one band over all signature shards."""
-    keys = [np.asarray(load(d, "bands")[band]) for d in shard_dirs]
-    ranks = [np.asarray(load(d, "ranks")) for d in shard_dirs]
-    if not keys:
-        return np.empty((0, 2), np.int64)
-    pairs = _bucket_pairs(np.concatenate(keys), np.concatenate(ranks), max_all_pairs)
-    return unique_pairs(pairs)
+def band_edges(band: int, shard_dirs: list[Path], n_docs: int, anchors: int = 1) -> np.ndarray:
+    """Candidate edges (int64 (m, 2), lo < hi, sorted by hi) of one band over all signature shards."""
+    keys = np.zeros(n_docs, dtype=np.uint64)
+    present = np.zeros(n_docs, dtype=np.bool_)
+    for folder in shard_dirs:
+        ranks = load(folder, "ranks")
+        keys[ranks] = load(folder, "bands")[band]
+        present[ranks] = True
+    return _anchor_edges(keys, present, anchors)
 
 
-def unique_pairs(pairs: np.ndarray) -> np.ndarray:
+def band_edges_task(args: tuple[int, list[Path], int, int]) -> np.ndarray:
+    """`band_edges` over one argument tuple (the shape `parallel_map` hands out)."""
+    return band_edges(*args)
+
+
+def unique_pairs(pairs: np.ndarray, n_docs: int) -> np.ndarray:
+    """Rows sorted and deduplicated (one int64 code per pair: faster than np.unique(axis=0))."""
     if len(pairs) == 0:
-        return pairs.reshape(0, 2).astype(np.int64)
-    return np.unique(pairs, axis=0)
+        return np.empty((0, 2), dtype=np.int64)
+    codes = np.unique(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
+    return np.stack([codes // n_docs, codes % n_docs], axis=1)
 
 
 @numba.njit(cache=True)
@@ -87,6 +102,18 @@ def sort_unique_segments(hashes: np.ndarray, starts: np.ndarray) -> tuple[np.nda
                 count += 1
         new_starts[d + 1] = count
     return out[:count], new_starts
+
+
+@numba.njit(cache=True)
+def copy_segments(
+    dest: np.ndarray, offsets: np.ndarray, slots: np.ndarray, src: np.ndarray, starts: np.ndarray, rows: np.ndarray
+) -> None:
+    """dest[offsets[slots[k]]:...] = src segment of row rows[k], for every k (gathers shingle sets)."""
+    for k in range(rows.shape[0]):
+        lo = starts[rows[k]]
+        length = starts[rows[k] + 1] - lo
+        at = offsets[slots[k]]
+        dest[at : at + length] = src[lo : lo + length]
 
 
 @numba.njit(cache=True)

@@ -1,17 +1,14 @@
 """MinHash LSH near-duplicate search as plain functions: signature shards, band pairs, verification.
 
-`signature_shard` (one slice of documents -> one shard folder) and `lsh.band_pairs` (one band over
-all shards) are independent tasks; `find_pairs` runs them in a process pool of `workers` (or
-inline for 1) and the result does not depend on the pool size.
+`signature_shard` (one slice of documents -> one shard folder) and `lsh.band_edges` (one band over
+all shards) are independent pieces; the stage runs them through `curate.parallel.parallel_map`
+(a process pool locally, Ray tasks on Ray) and the result does not depend on the worker count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +20,7 @@ import pyarrow as pa
 from curate.dedup import lsh
 from curate.dedup.lsh import sorted_jaccard
 from curate.dedup.minhash import band_hashes, permutations, signatures
-from curate.dedup.normalize import Kind, shingle_series, to_buffers
+from curate.dedup.normalize import Kind, shingle_buffers
 from curate.dedup.shingles import shingle_hashes
 
 
@@ -37,14 +34,13 @@ class MinHashParams:
     rows: int = 8
     threshold: float = 0.8
     verify: Literal["exact", "estimate"] = "exact"
-    max_all_pairs: int = 32
+    anchors: int = 2  # each bucket member is checked against the bucket's first `anchors` members
 
 
 def compute(params: MinHashParams, texts: pa.Array | pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shingle hashes, starts, signatures) of raw documents."""
     series = pl.Series(texts) if not isinstance(texts, pl.Series) else texts
-    norm = shingle_series(series, params.kind)
-    data, offsets = to_buffers(norm)
+    data, offsets = shingle_buffers(series, params.kind)
     hashes, starts = shingle_hashes(data, offsets, params.kind, params.ngram)
     a, b = permutations(params.num_perm, params.seed)
     return hashes, starts, signatures(hashes, starts, a, b)
@@ -55,37 +51,37 @@ def signature_shard(params: MinHashParams, folder: Path, texts: pa.Array, ranks:
     hashes, starts, sigs = compute(params, texts)
     keep = np.flatnonzero(np.diff(starts) > 0)
     sets, set_starts = lsh.sort_unique_segments(hashes, starts)
-    lengths = np.diff(set_starts)[keep]
-    picked = np.concatenate([sets[set_starts[d] : set_starts[d + 1]] for d in keep]) if len(keep) else sets[:0]
+    lengths = np.diff(set_starts)[keep]  # empty documents own no hashes, so `sets` is already theirs alone
     return lsh.write_shard(
         folder,
         ranks=np.asarray(ranks, dtype=np.int64)[keep],
         bands=band_hashes(sigs[keep], params.bands, params.rows),
         sigs=sigs[keep],
-        shingles=picked,
+        shingles=sets,
         starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
     )
 
 
-def run_tasks(fn: Callable[..., Any], args: Iterable[tuple[Any, ...]], workers: int) -> list[Any]:
-    """fn over args in order, inline or in a spawn pool (polars threads make fork unsafe)."""
-    items = list(args)
-    if workers <= 1 or len(items) <= 1:
-        return [fn(*a) for a in items]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(fn, *zip(*items, strict=True)))
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
+
+
+def inline(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """The mapper for one process (`curate.parallel.parallel_map` is the one for a run's workers)."""
+    return [fn(item) for item in items]
+
+
+def signature_task(args: tuple[MinHashParams, Path, pa.Array, np.ndarray]) -> Path:
+    """`signature_shard` over one argument tuple (the shape `parallel_map` hands out)."""
+    return signature_shard(*args)
 
 
 def find_pairs(
-    params: MinHashParams, shard_dirs: list[Path], n_docs: int, workers: int = 1
+    params: MinHashParams, shard_dirs: list[Path], n_docs: int, mapper: Mapper = inline
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Verified pairs (m, 2) of document ranks and their similarity, sorted."""
-    per_band = run_tasks(
-        partial(lsh.band_pairs, shard_dirs=shard_dirs, max_all_pairs=params.max_all_pairs),
-        [(band,) for band in range(params.bands)],
-        workers,
-    )
-    candidates = lsh.unique_pairs(np.concatenate(per_band)) if per_band else np.empty((0, 2), np.int64)
+    """Verified pairs (m, 2) of document ranks and their similarity, sorted; bands run through `mapper`."""
+    items = [(band, shard_dirs, n_docs, params.anchors) for band in range(params.bands)]
+    per_band = mapper(lsh.band_edges_task, items)
+    candidates = lsh.unique_pairs(np.concatenate(per_band), n_docs) if per_band else np.empty((0, 2), np.int64)
     sims = similarity(params, candidates, shard_dirs, n_docs)
     keep = sims >= params.threshold
     return candidates[keep], sims[keep]
@@ -101,19 +97,21 @@ def similarity(params: MinHashParams, pairs: np.ndarray, shard_dirs: list[Path],
     if params.verify == "estimate":
         sigs = np.zeros((len(involved), params.num_perm), dtype=np.uint32)
         for folder in shard_dirs:
-            ranks = np.asarray(lsh.load(folder, "ranks"))
+            ranks = lsh.load(folder, "ranks")
             rows = np.flatnonzero(slot[ranks] >= 0)
             sigs[slot[ranks[rows]]] = lsh.load(folder, "sigs")[rows]
         return (sigs[slot[pairs[:, 0]]] == sigs[slot[pairs[:, 1]]]).mean(axis=1)
-    parts, lengths = [np.zeros(0, np.uint32)] * len(involved), np.zeros(len(involved), np.int64)
+    picked = []  # per shard: (slots of its involved documents, their rows in the shard)
+    lengths = np.zeros(len(involved), np.int64)
     for folder in shard_dirs:
-        ranks = np.asarray(lsh.load(folder, "ranks"))
-        starts, sets = lsh.load(folder, "starts"), lsh.load(folder, "shingles")
-        for row in np.flatnonzero(slot[ranks] >= 0):
-            parts[slot[ranks[row]]] = np.asarray(sets[starts[row] : starts[row + 1]])
-            lengths[slot[ranks[row]]] = starts[row + 1] - starts[row]
-    flat = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
+        ranks, starts = lsh.load(folder, "ranks"), lsh.load(folder, "starts")
+        rows = np.flatnonzero(slot[ranks] >= 0)
+        lengths[slot[ranks[rows]]] = starts[rows + 1] - starts[rows]
+        picked.append((slot[ranks[rows]], rows))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    flat = np.empty(offsets[-1], dtype=np.uint32)
+    for folder, (slots, rows) in zip(shard_dirs, picked, strict=True):
+        lsh.copy_segments(flat, offsets, slots, lsh.load(folder, "shingles"), lsh.load(folder, "starts"), rows)
     return _pair_jaccard(flat, offsets, slot[pairs[:, 0]], slot[pairs[:, 1]])
 
 

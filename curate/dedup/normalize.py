@@ -1,7 +1,9 @@
 """Normalized forms of documents, vectorized with polars (one pass of Rust per batch, no Python per row).
 
 - `text_key`: Unicode NFKC, lower case, whitespace runs folded to one space (the exact-dedup key);
-- `text_tokens`: `text_key` with punctuation turned into spaces (the word stream for shingles);
+- `text_tokens`: `text_key` with punctuation turned into spaces and each Han, kana or Thai character
+  made its own word (those scripts do not put spaces between words: a whole sentence would be one
+  token and a one-character change would break every shingle of it); the word stream for shingles;
 - `abc_body`: the ABC music body without header fields (`X:`, `T:`, `K:`... lines), `%` comments
   and whitespace, so the same tune with another title or layout gives the same body.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -17,6 +20,7 @@ import pyarrow as pa
 Kind = Literal["text", "abc"]
 
 _HEADER_LINE = r"(?m)^[A-Za-z+]:[^\n]*$"
+_UNSPACED = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}])"
 _COMMENT = r"%[^\n]*"
 
 
@@ -26,7 +30,8 @@ def text_key(expr: pl.Expr) -> pl.Expr:
 
 def text_tokens(expr: pl.Expr, nfkc: bool = True) -> pl.Expr:
     folded = (expr.fill_null("").str.normalize("NFKC") if nfkc else expr.fill_null("")).str.to_lowercase()
-    return folded.str.replace_all(r"[^\w\s]", " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    words = folded.str.replace_all(r"[^\w\s]", " ").str.replace_all(_UNSPACED, " $1 ")
+    return words.str.replace_all(r"\s+", " ").str.strip_chars()
 
 
 def abc_body(expr: pl.Expr) -> pl.Expr:
@@ -46,21 +51,63 @@ def joined(columns: list[str]) -> pl.Expr:
     return pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in columns], separator="\n")
 
 
-def nfkc_where_needed(series: pl.Series) -> pl.Series:
-    """NFKC only on the rows that are not pure ASCII (NFKC leaves ASCII unchanged; it is the slow step)."""
+@numba.njit(cache=True)
+def _wide_rows(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Whether each document has a byte >= 0x80 (is not pure ASCII)."""
+    out = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
+    for d in range(out.shape[0]):
+        for i in range(offsets[d], offsets[d + 1]):
+            if data[i] >= 128:
+                out[d] = True
+                break
+    return out
+
+
+@numba.njit(cache=True)
+def _ascii_words(
+    data: np.ndarray, offsets: np.ndarray, wide: np.ndarray, wide_data: np.ndarray, wide_offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`text_tokens` of ASCII documents in one pass (runs of [A-Za-z0-9_], lower-cased, one space apart);
+    the non-ASCII documents are copied from their polars normalization (`wide_data`, in order)."""
+    out = np.empty(data.shape[0] + wide_data.shape[0], dtype=np.uint8)
+    starts = np.zeros(offsets.shape[0], dtype=np.int64)
+    n = 0
+    w = 0
+    for d in range(offsets.shape[0] - 1):
+        if wide[d]:
+            for i in range(wide_offsets[w], wide_offsets[w + 1]):
+                out[n] = wide_data[i]
+                n += 1
+            w += 1
+        else:
+            gap = False
+            for i in range(offsets[d], offsets[d + 1]):
+                c = data[i]
+                if 65 <= c <= 90:
+                    c += 32
+                if (97 <= c <= 122) or (48 <= c <= 57) or c == 95:
+                    if gap and n > starts[d]:
+                        out[n] = 32
+                        n += 1
+                    out[n] = c
+                    n += 1
+                    gap = False
+                else:
+                    gap = True
+        starts[d + 1] = n
+    return out[:n], starts
+
+
+def shingle_buffers(series: pl.Series, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
+    """`shingle_text` of a column as UTF-8 buffer + offsets; prose takes a compiled path for ASCII rows
+    (NFKC, Unicode case folding and the regexes are the slow steps and cannot change ASCII)."""
     series = series.cast(pl.String).fill_null("")
-    wide = series.str.contains(r"[^\x00-\x7F]")
-    if not wide.any():
-        return series
-    rows = wide.arg_true()
-    return series.scatter(rows, series.gather(rows).str.normalize("NFKC"))
-
-
-def shingle_series(series: pl.Series, kind: Kind) -> pl.Series:
-    """`shingle_text` over a column, skipping NFKC where it cannot change anything."""
     if kind == "abc":
-        return series.to_frame("t").select(abc_body(pl.col("t")))["t"]
-    return nfkc_where_needed(series).to_frame("t").select(text_tokens(pl.col("t"), nfkc=False))["t"]
+        return to_buffers(series.to_frame("t").select(abc_body(pl.col("t")))["t"])
+    data, offsets = to_buffers(series)
+    wide = _wide_rows(data, offsets)
+    picked = series.gather(np.flatnonzero(wide)).to_frame("t").select(text_tokens(pl.col("t")))["t"]
+    return _ascii_words(data, offsets, wide, *to_buffers(picked))
 
 
 def apply(values: list[str | None], kind: Kind) -> list[str]:

@@ -8,17 +8,20 @@ earlier version published (which always win and are not written again).
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy, components
-from curate.dedup.near import MinHashParams, find_pairs, run_tasks, signature_shard
+from curate.dedup.near import MinHashParams, find_pairs, signature_task
 from curate.dedup.normalize import Kind, joined
 from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published
+from curate.parallel import parallel_map
 from curate.stage import GlobalStage, StageConfig, StageResult
 
 
@@ -38,7 +41,7 @@ class DedupMinhashConfig(StageConfig):
     against_version: str | None = None
     against_table: str | None = None  # default: this step's table
     batch_rows: int = Field(50_000, ge=1)
-    workers: int | None = Field(None, ge=1)  # default: the executor's worker count
+    anchors: int = Field(2, ge=1)  # each bucket member is verified against the bucket's first `anchors` members
     parallel_min_rows: int = Field(100_000, ge=0)  # below this a process pool costs more than it saves
     shard_rows: int | None = None
 
@@ -56,7 +59,13 @@ class DedupMinhash(GlobalStage):
     def params(self) -> MinHashParams:
         c = self.config
         ngram = c.ngram or (5 if c.kind == "text" else 7)
-        return MinHashParams(c.kind, ngram, c.num_perm, c.seed, c.bands, c.rows, c.threshold, c.verify)
+        return MinHashParams(c.kind, ngram, c.num_perm, c.seed, c.bands, c.rows, c.threshold, c.verify, c.anchors)
+
+    def mapper(self, n_docs: int) -> Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]:
+        """Pieces (signature slices, bands) go through `parallel_map`: the run's workers, or Ray tasks."""
+        small = n_docs < self.config.parallel_min_rows and self.context.executor != "ray"
+        context = dataclasses.replace(self.context, workers=1) if small else self.context
+        return lambda fn, items: parallel_map(fn, items, context)
 
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
         (new,) = tables.values()
@@ -78,7 +87,6 @@ class DedupMinhash(GlobalStage):
 
         work = self.context.store_base / "_state" / self.context.step / "minhash"
         shutil.rmtree(work, ignore_errors=True)
-        workers = (c.workers or self.context.workers) if len(rank) >= c.parallel_min_rows else 1
         jobs, start = [], 0
         for frame, size in zip(frames, sizes, strict=True):
             for lo in range(0, size, c.batch_rows):
@@ -87,8 +95,9 @@ class DedupMinhash(GlobalStage):
                     (self.params(), work / f"{len(jobs):05d}", texts, rank[start + lo : start + lo + len(texts)])
                 )
             start += size
-        shard_dirs = run_tasks(signature_shard, jobs, workers)
-        pairs, sims = find_pairs(self.params(), shard_dirs, len(rank), workers)
+        mapper = self.mapper(len(rank))
+        shard_dirs = mapper(signature_task, jobs)
+        pairs, sims = find_pairs(self.params(), shard_dirs, len(rank), mapper)
         old_sorted = is_old[order]
         pairs = pairs[~(old_sorted[pairs[:, 0]] & old_sorted[pairs[:, 1]])]  # published rows are not re-checked
         keeper = components(len(rank), pairs, prio)
