@@ -15,33 +15,26 @@ import polars as pl
 
 from curate.dedup.normalize import Kind, shingle_text, to_buffers
 from curate.dedup.shingles import shingle_hashes
-from curate.errors import CurateError
+from curate.theory.format import read_items
+
+FIELDS = ("id", "stem", "abc_score")
+_DECORATION = r'"[^"]*"|![^!]*!|\+[^+]*\+|[HLMOPSTuv~.]'  # ABC 2.1 decorations and their one-letter shorthands
 
 
 def load_benchmark(path: Path) -> pl.DataFrame:
-    """id, stem, abc_score of a MusicTheoryBench-format file (JSONL, JSON array or Parquet)."""
-    if not path.is_file():
-        raise CurateError(f"benchmark file not found: {path}")
-    suffix = path.suffix.lower()
-    frame = (
-        pl.read_parquet(path)
-        if suffix == ".parquet"
-        else pl.read_ndjson(path)
-        if suffix != ".json"
-        else pl.read_json(path)
-    )
-    missing = {"id", "stem"} - set(frame.columns)
-    if missing:
-        raise CurateError(f"benchmark {path.name} lacks fields {sorted(missing)} (MusicTheoryBench format)")
-    if "abc_score" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, pl.String).alias("abc_score"))
-    return frame.select(
-        pl.col("id").cast(pl.String), pl.col("stem").cast(pl.String), pl.col("abc_score").cast(pl.String)
+    """id, stem, abc_score of a MusicTheoryBench-format file or folder (read and checked by `curate.theory.format`)."""
+    items = read_items(path)
+    return pl.DataFrame(
+        {name: [None if item.get(name) is None else str(item[name]) for item in items] for name in FIELDS},
+        schema=dict.fromkeys(FIELDS, pl.String),
     )
 
 
 def _normalized(values: pl.Series, kind: Kind) -> pl.Series:
-    return values.to_frame("v").select(shingle_text(pl.col("v"), kind))["v"]
+    """The shingle text; for ABC also without chord symbols, annotations and decorations, so an excerpt
+    quoted plainly still matches a training tune written with fingerings or bowings (and the reverse)."""
+    norm = values.to_frame("v").select(shingle_text(pl.col("v"), kind))["v"]
+    return norm.str.replace_all(_DECORATION, "") if kind == "abc" else norm
 
 
 def _lengths(norm: pl.Series, kind: Kind) -> np.ndarray:

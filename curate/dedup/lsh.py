@@ -2,7 +2,7 @@
 
 A signature shard holds, for the non-empty documents of one input slice: their global ranks
 (position in id order, so results do not depend on input order), band hashes (bands x docs),
-signatures (docs x num_perm) and sorted unique shingle hashes (for exact Jaccard checks).
+signatures (docs x num_perm) and shingle hashes (made into sets for exact Jaccard checks of candidates).
 
 `band_edges(band, shard_dirs, n_docs, anchors)` groups one band's hashes with a hash table in one
 compiled pass and links each bucket member to the bucket's first `anchors` members (lowest ranks):

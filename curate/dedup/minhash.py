@@ -43,10 +43,8 @@ def _signatures(hashes: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.nda
         row = out[d]
         for s in range(starts[d], starts[d + 1]):
             h = _fmix32(hashes[s])
-            for k in range(perms):
-                v = np.uint32(a[k] * h + b[k])
-                if v < row[k]:
-                    row[k] = v
+            for k in range(perms):  # min() rather than a branch: the loop compiles to SIMD
+                row[k] = min(row[k], np.uint32(a[k] * h + b[k]))
     return out
 
 

@@ -50,14 +50,13 @@ def signature_shard(params: MinHashParams, folder: Path, texts: pa.Array, ranks:
     """Signatures and band hashes of one slice; documents without shingles are left out (they match nothing)."""
     hashes, starts, sigs = compute(params, texts)
     keep = np.flatnonzero(np.diff(starts) > 0)
-    sets, set_starts = lsh.sort_unique_segments(hashes, starts)
-    lengths = np.diff(set_starts)[keep]  # empty documents own no hashes, so `sets` is already theirs alone
+    lengths = np.diff(starts)[keep]  # empty documents own no hashes, so `hashes` is already theirs alone
     return lsh.write_shard(
         folder,
         ranks=np.asarray(ranks, dtype=np.int64)[keep],
         bands=band_hashes(sigs[keep], params.bands, params.rows),
         sigs=sigs[keep],
-        shingles=sets,
+        shingles=hashes,  # as made (unsorted, repeats): only candidates are turned into sets, when verified
         starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
     )
 
@@ -112,7 +111,8 @@ def similarity(params: MinHashParams, pairs: np.ndarray, shard_dirs: list[Path],
     flat = np.empty(offsets[-1], dtype=np.uint32)
     for folder, (slots, rows) in zip(shard_dirs, picked, strict=True):
         lsh.copy_segments(flat, offsets, slots, lsh.load(folder, "shingles"), lsh.load(folder, "starts"), rows)
-    return _pair_jaccard(flat, offsets, slot[pairs[:, 0]], slot[pairs[:, 1]])
+    sets, set_offsets = lsh.sort_unique_segments(flat, offsets)
+    return _pair_jaccard(sets, set_offsets, slot[pairs[:, 0]], slot[pairs[:, 1]])
 
 
 @numba.njit(cache=True)

@@ -33,6 +33,16 @@ def ordered_priority(keys: pl.DataFrame, policy: KeepPolicy, column: str | None,
     return np.where(is_old, rank - len(rank), rank)
 
 
+def split_rows(frame: pl.LazyFrame, drop: np.ndarray) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept rows sorted by id, dropped rows with their input position `_pos`), read lazily from the input:
+    only the kept rows are held whole (the output table), never the input plus annotated copies of it."""
+    positions = pl.Series("_pos", np.flatnonzero(drop), dtype=pl.UInt32)
+    indexed = frame.with_row_index("_pos")
+    kept = indexed.filter(~pl.col("_pos").is_in(positions.implode())).drop("_pos").sort("id").collect()
+    gone = indexed.filter(pl.col("_pos").is_in(positions.implode())).collect()
+    return kept, gone
+
+
 def cluster_rejects(
     rows: pl.DataFrame, kept_ids: list[str], reason: str, detail: list[str] | None = None
 ) -> list[Reject]:

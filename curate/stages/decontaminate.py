@@ -7,6 +7,8 @@ in `related_id`. Per row, so it runs per shard; the index is built once per task
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pyarrow as pa
 from pydantic import Field
@@ -36,6 +38,13 @@ class Decontaminate(ShardStage):
     def schema_for(cls, config: StageConfig) -> str | None:
         assert isinstance(config, DecontaminateConfig)
         return config.schema_name
+
+    @classmethod
+    def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
+        """The eval set shapes the output: editing it redoes the step."""
+        assert isinstance(config, DecontaminateConfig)
+        path = pipeline_dir / config.benchmark
+        return sorted(f for f in path.iterdir() if f.is_file()) if path.is_dir() else [path] if path.is_file() else []
 
     def setup(self) -> None:
         c = self.config

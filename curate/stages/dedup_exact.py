@@ -15,7 +15,7 @@ from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy
 from curate.dedup.normalize import abc_body, joined, text_key
-from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published
+from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published, split_rows
 from curate.dedup.transpose import transposition_key
 from curate.stage import GlobalStage, StageConfig, StageResult
 
@@ -75,13 +75,10 @@ class DedupExact(GlobalStage):
             .agg(pl.col("id").first().alias("_kept"))
         )
         decided = ranked.filter(~pl.col("_old")).join(best, on="_key", how="left", maintain_order="left")
-        rows = new.collect().with_columns(decided["_kept"])
-        drop = pl.col("_kept").is_not_null() & (pl.col("_kept") != pl.col("id"))
-        kept = rows.filter(~drop).drop("_kept").sort("id")
-        gone = rows.filter(drop).sort("id")
+        drop = decided.select(pl.col("_kept").is_not_null() & (pl.col("_kept") != pl.col("id")))
+        kept, gone = split_rows(new, drop.to_series().to_numpy())
+        kept_ids = decided["_kept"].gather(gone["_pos"]).to_list()
         self.counters["dropped_duplicate"] += gone.height
-        self.counters["clusters"] += gone["_kept"].n_unique()
-        rejects = cluster_rejects(
-            gone.drop("_kept"), gone["_kept"].to_list(), "duplicate", [f"same {c.key} key"] * gone.height
-        )
+        self.counters["clusters"] += len(set(kept_ids))
+        rejects = cluster_rejects(gone.drop("_pos"), kept_ids, "duplicate", [f"same {c.key} key"] * gone.height)
         return StageResult(rows=kept.to_arrow(), rejects=rejects)

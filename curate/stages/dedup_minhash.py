@@ -20,7 +20,7 @@ from pydantic import Field
 from curate.dedup.clusters import KeepPolicy, components
 from curate.dedup.near import MinHashParams, find_pairs, signature_task
 from curate.dedup.normalize import Kind, joined
-from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published
+from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published, split_rows
 from curate.parallel import parallel_map
 from curate.stage import GlobalStage, StageConfig, StageResult
 
@@ -109,15 +109,13 @@ class DedupMinhash(GlobalStage):
         self.counters["candidate_pairs_verified"] += len(pairs)
         self.counters["clusters"] += int(len(np.unique(keeper[np.unique(pairs)]))) if len(pairs) else 0
         self.counters["dropped_duplicate"] += int(dropped.sum())
-        rows = new.collect().with_columns(pl.Series("_drop", dropped), pl.Series("_rank", new_rank))
-        kept = rows.filter(~pl.col("_drop")).sort("id").drop("_drop", "_rank")
-        gone = rows.filter(pl.col("_drop")).sort("id")
-        kept_ids = ids.gather(keeper[gone["_rank"].to_numpy()]).to_list()
-        best = _best_similarity(pairs, sims, gone["_rank"].to_numpy())
+        kept, gone = split_rows(new, dropped)
+        gone_rank = new_rank[gone["_pos"].to_numpy()]
+        kept_ids = ids.gather(keeper[gone_rank]).to_list()
+        best = _best_similarity(pairs, sims, gone_rank)
         notes = [f"near-duplicate, Jaccard {s:.3f} with a cluster member" for s in best]
-        return StageResult(
-            rows=kept.to_arrow(), rejects=cluster_rejects(gone.drop("_drop", "_rank"), kept_ids, "duplicate", notes)
-        )
+        rejects = cluster_rejects(gone.drop("_pos"), kept_ids, "duplicate", notes)
+        return StageResult(rows=kept.to_arrow(), rejects=rejects)
 
 
 def _best_similarity(pairs: np.ndarray, sims: np.ndarray, members: np.ndarray) -> np.ndarray:
