@@ -5,9 +5,12 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import json
 import lzma
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from curate.errors import CurateError
 
@@ -59,3 +62,34 @@ def line_ranges(path: Path, target_bytes: int) -> list[tuple[int, int | None]]:
             ranges.append((start, end if end < size else None))
             start = end
     return ranges
+
+
+@dataclass(frozen=True)
+class JsonLine:
+    """One non-blank line of a JSONL byte range: where it is, and its value or why it has none."""
+
+    where: str  # "<file name>@<byte offset>": unique in the file, stable across runs
+    offset: int
+    text: str
+    value: Any = None
+    error: str | None = None  # set when the line is not valid JSON
+
+
+def json_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[JsonLine]:
+    """Parse the lines that start in [start, end) of a (possibly compressed) JSONL file."""
+    with open_binary(path) as raw:
+        if start:
+            raw.seek(start)
+        offset = start
+        for line in raw:
+            here, offset = offset, offset + len(line)
+            if end is not None and here >= end:
+                break
+            text = line.decode("utf-8", errors="replace").strip()
+            if not text:
+                continue
+            where = f"{path.name}@{here}"
+            try:
+                yield JsonLine(where, here, text, json.loads(text))
+            except json.JSONDecodeError as err:
+                yield JsonLine(where, here, text, error=str(err))

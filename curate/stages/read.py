@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.hashing import stable_id
-from curate.io import base_suffix, line_ranges, open_binary, open_text
+from curate.io import base_suffix, json_lines, line_ranges, open_text
 from curate.schemas import load_schema
 from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
 
@@ -81,27 +81,13 @@ class Read(SourceStage):
 
     def _jsonl_records(self, shard: InputShard) -> Iterator[dict[str, Any] | Reject]:
         """Objects of one byte range, each tagged with its byte offset (unique in the file)."""
-        with open_binary(shard.path) as raw:
-            if shard.start:
-                raw.seek(shard.start)
-            offset = shard.start
-            for line in raw:
-                here, offset = offset, offset + len(line)
-                if shard.end is not None and here >= shard.end:
-                    break
-                text = line.decode("utf-8", errors="replace").strip()
-                if not text:
-                    continue
-                where = f"{shard.path.name}@{here}"
-                try:
-                    value = json.loads(text)
-                except json.JSONDecodeError as err:
-                    yield Reject({"source": where, "line": text[:2000]}, "parse_error", str(err))
-                    continue
-                if not isinstance(value, dict):
-                    yield Reject({"source": where, "line": text[:2000]}, "not_an_object")
-                    continue
-                yield {**value, "_offset": here}
+        for line in json_lines(shard.path, shard.start, shard.end):
+            if line.error is not None:
+                yield Reject({"source": line.where, "line": line.text[:2000]}, "parse_error", line.error)
+            elif not isinstance(line.value, dict):
+                yield Reject({"source": line.where, "line": line.text[:2000]}, "not_an_object")
+            else:
+                yield {**line.value, "_offset": line.offset}
 
     def _json_records(self, shard: InputShard) -> Iterator[dict[str, Any] | Reject]:
         """A JSON array, an object with `entries` (as `yt-dlp -J` writes), or one object."""
