@@ -10,6 +10,13 @@ Labels come from the source, never from the lexicon (that would make precision/r
   band, bass, pitch, note, bar, rest, score, measure, track, record...), labelled other by source,
   plus `hard_cases.jsonl` beside this script: short texts written and labelled by hand.
 
+Label review (docs/music_text.md, "Label policy"): a music-labelled paragraph of library docs or
+manuals that is about software only (API mechanics, parsing, files, versions, licences) with no
+musical content is relabelled `other`, first by `LABEL_RULES` (hand-written patterns of software
+housekeeping, never the lexicon), then by `music_text_hand_labels.jsonl` beside this script
+(decisions by id after reading every such paragraph; they override the rules both ways).
+`label_by` says which: source, rule:<name> or hand.
+
 Run: `python bench/build_music_text_eval.py [--mingus mingus-x.tar.gz]` (needs `apt-get install
 abcmidi abcm2ps` for the Debian manuals; a missing source is reported and skipped). Deterministic:
 paragraphs are picked by a hash of their text. The `split` column (dev/test, by hash) lets
@@ -37,6 +44,7 @@ from curate.hashing import digest  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "curate" / "data" / "music_text_eval.jsonl"
 HARD = Path(__file__).resolve().parent / "hard_cases.jsonl"
+HAND_LABELS = Path(__file__).resolve().parent / "music_text_hand_labels.jsonl"
 MUSIC21_MODULES = (
     "analysis", "articulations", "bar", "beam", "chord", "clef", "dynamics", "expressions", "figuredBass",
     "harmony", "instrument", "interval", "key", "meter", "note", "pitch", "repeat", "roman", "romanText",
@@ -52,6 +60,18 @@ AMBIGUOUS = re.compile(
 )
 PER_ORIGIN = {"music21": 230, "debian-abcmidi": 90, "mingus": 70, "python-stdlib": 230, "python-packages": 60}
 HARD_FROM_DOCS = 80
+REVIEWED_ORIGINS = ("music21", "mingus", "debian-abcmidi")  # music by source, but software documentation
+# Software housekeeping: a paragraph matching one of these talks about the code, not the music.
+LABEL_RULES = {
+    "licence": re.compile(r"GNU General Public License|without any warranty", re.IGNORECASE),
+    "bug_report": re.compile(r"report any bugs|used for debugging", re.IGNORECASE),
+    "api_housekeeping": re.compile(
+        r"\b(immutable|deprecation|backwards?[- ]compatib\w*|alias for|refactoring|weakrefs?)\b", re.IGNORECASE
+    ),
+    "parser_internals": re.compile(r"\b(HumdrumLine|HumdrumSpine|ProtoSpines?|EventCollections?|eventList)\b"),
+    "package_layout": re.compile(r"\b(this directory|files in this package|module/directory)\b", re.IGNORECASE),
+    "print_output": re.compile(r"\b(PostScript|bounding box|SVG images?)\b"),
+}
 
 
 def paragraphs(text: str) -> Iterator[str]:
@@ -158,6 +178,18 @@ def package_rows() -> Iterator[dict[str, str]]:
         yield from from_python_files(files, root.parent, "python-packages", "other")
 
 
+def review_label(row: dict[str, str], hand: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """(label, label_by) after the label policy: hand decision > rule > source."""
+    decided = hand.get(row["id"])
+    if decided is not None:
+        return decided["label"], "hand-review"
+    if row["label"] == "music" and row["origin"] in REVIEWED_ORIGINS:
+        for name, pattern in LABEL_RULES.items():
+            if pattern.search(row["text"]):
+                return "other", f"rule:{name}"
+    return row["label"], row["label_by"]
+
+
 def pick(rows: list[dict[str, str]], n: int) -> list[dict[str, str]]:
     unique = {r["text"]: r for r in rows}
     return sorted(unique.values(), key=lambda r: digest(r["text"]))[:n]
@@ -195,12 +227,17 @@ def main() -> None:
             "hard": bool(r.get("hard", False)),
             "split": "dev" if int(digest("split", r["text"])[:8], 16) % 2 else "test",
         })  # fmt: skip
+    hand = {d["id"]: d for d in (json.loads(ln) for ln in HAND_LABELS.read_text().splitlines() if ln.strip())}
+    for row in rows:
+        row["label"], row["label_by"] = review_label(row, hand)
     rows.sort(key=lambda r: r["id"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     counts = {f"{o}/{lab}": sum(r["origin"] == o and r["label"] == lab for r in rows) for o, lab in
               sorted({(r["origin"], r["label"]) for r in rows})}  # fmt: skip
-    print(json.dumps({"rows": len(rows), "pools": {k: len(v) for k, v in pools.items()}, **counts}))
+    relabelled = {by: sum(r["label_by"] == by for r in rows) for by in sorted({r["label_by"] for r in rows})}
+    sizes = {k: len(v) for k, v in pools.items()}
+    print(json.dumps({"rows": len(rows), "label_by": relabelled, "pools": sizes, **counts}))
 
 
 if __name__ == "__main__":
