@@ -76,6 +76,13 @@ class InputShard:
     def key(self) -> str:
         return digest(self.checksum, self.start, self.end)
 
+    @classmethod
+    def line_ranges(cls, path: Path, target_bytes: int) -> list[InputShard]:
+        """A JSONL file as shards of about `target_bytes`, cut at line ends (one shard if compressed)."""
+        from curate.io import line_ranges
+
+        return [cls(path, start, end) for start, end in line_ranges(path, target_bytes)]
+
 
 class Stage:
     name: ClassVar[str]
@@ -105,8 +112,9 @@ class Stage:
 
     @classmethod
     def schema_for(cls, config: StageConfig) -> str | None:
-        """The schema of the output table; stages whose output depends on config override this."""
-        return cls.output_schema
+        """The schema of the output table: a `schema_name` config field (stages that pass any table
+        through, like dedup) or else the class's `output_schema`."""
+        return getattr(config, "schema_name", None) or cls.output_schema
 
     @classmethod
     def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:

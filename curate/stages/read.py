@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.hashing import stable_id
-from curate.io import base_suffix, json_lines, line_ranges, open_text
+from curate.io import base_suffix, json_lines, open_text
 from curate.schemas import load_schema
 from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
 
@@ -37,18 +37,11 @@ class Read(SourceStage):
     Config = ReadConfig
     config: ReadConfig
 
-    @classmethod
-    def schema_for(cls, config: StageConfig) -> str | None:
-        assert isinstance(config, ReadConfig)
-        return config.schema_name
-
     def list_shards(self, paths: list[Path]) -> list[InputShard]:
-        shards = []
+        shards: list[InputShard] = []
         for path in paths:
-            if self._format(path) == "jsonl":
-                shards += [InputShard(path, s, e) for s, e in line_ranges(path, self.config.shard_bytes)]
-            else:
-                shards.append(InputShard(path))
+            jsonl = self._format(path) == "jsonl"
+            shards += InputShard.line_ranges(path, self.config.shard_bytes) if jsonl else [InputShard(path)]
         return shards
 
     def _format(self, path: Path) -> str:
