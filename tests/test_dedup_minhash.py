@@ -14,8 +14,10 @@ from dedup_helpers import mutate, prose, run_step
 
 from curate.dedup import normalize
 from curate.dedup.hashing import char_shingle_hash, word_shingle_hash
-from curate.dedup.near import MinHashParams, compute
+from curate.dedup.near import MinHashParams, compute, find_pairs, signature_shard
 from curate.dedup.shingles import python_shingles
+from curate.parallel import parallel_map
+from curate.stage import StageContext
 
 
 def _abc_tunes(limit: int) -> list[str]:
@@ -100,3 +102,31 @@ def test_incremental_checks_new_rows_against_published(tmp_path: Path) -> None:
     kept, rejects, _ = run_step(tmp_path, newcomers, "dedup_minhash", config, name="v2", root=root, version="2")
     assert {(r["related_id"], r["row_id"]) for r in rejects} == near  # the published row always wins
     assert {r["id"] for r in kept} == {r["id"] for r in newcomers} - {b for _, b in near}
+
+
+def test_compiled_ascii_path_equals_polars_normalization() -> None:
+    rng = random.Random(0)
+    alphabet = "aZ_09 \t\n\r\x0b\x0c\x00\x1f\x7f.,;:!?'\"()[]-" + "éÜﬁ髭男　"
+    docs = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(3000)] + [None, ""]
+    data, offsets = normalize.shingle_buffers(pl.Series(docs, dtype=pl.String), "text")
+    got = [bytes(data[offsets[i] : offsets[i + 1]]).decode() for i in range(len(docs))]
+    assert got == normalize.apply(docs, "text")
+    # Han and kana characters become words: one changed character changes a few shingles, not all
+    assert normalize.apply(["公式ミュージックビデオです。"], "text") == ["公 式 ミ ュ ー ジ ッ ク ビ デ オ で す"]
+
+
+def test_band_grouping_same_for_one_and_two_workers(tmp_path: Path) -> None:
+    rows, near, _ = _corpus(seed=13)
+    texts = pl.Series([r["text"] for r in rows])
+    params = MinHashParams()
+    dirs = [
+        signature_shard(params, tmp_path / f"s{lo}", texts.slice(lo, 100).to_arrow(), np.arange(lo, lo + 100))
+        for lo in range(0, len(rows), 100)
+    ]
+    found = []
+    for workers in (1, 2):
+        context = StageContext("t", tmp_path, tmp_path, tmp_path, workers=workers)
+        found.append(find_pairs(params, dirs, len(rows), lambda fn, items, c=context: parallel_map(fn, items, c)))
+    assert np.array_equal(found[0][0], found[1][0]) and np.array_equal(found[0][1], found[1][1])
+    index = {r["id"]: i for i, r in enumerate(rows)}
+    assert {tuple(sorted((index[a], index[b]))) for a, b in near} <= {tuple(p) for p in found[0][0].tolist()}

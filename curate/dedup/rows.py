@@ -38,7 +38,9 @@ def split_rows(frame: pl.LazyFrame, drop: np.ndarray) -> tuple[pl.DataFrame, pl.
     only the kept rows are held whole (the output table), never the input plus annotated copies of it."""
     positions = pl.Series("_pos", np.flatnonzero(drop), dtype=pl.UInt32)
     indexed = frame.with_row_index("_pos")
-    kept = indexed.filter(~pl.col("_pos").is_in(positions.implode())).drop("_pos").sort("id").collect()
+    kept = (
+        indexed.filter(~pl.col("_pos").is_in(positions.implode())).drop("_pos").sort("id").collect(engine="streaming")
+    )
     gone = indexed.filter(pl.col("_pos").is_in(positions.implode())).collect()
     return kept, gone
 
