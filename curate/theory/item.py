@@ -174,7 +174,7 @@ def finish(kind: Kind, ctx: TuneContext, seed: int = 0, dev_fraction: float = 0.
         "options": options,
         "subject": "reasoning",
         "answer": LETTERS[texts.index(draft.answer)],
-        "split": "dev" if _share(new_id) < dev_fraction else "test",
+        "split": split_for(new_id, dev_fraction),
         "abc_score": draft.abc_score,
         "analysis": draft.analysis,
         "kind": kind.name,
@@ -186,8 +186,9 @@ def finish(kind: Kind, ctx: TuneContext, seed: int = 0, dev_fraction: float = 0.
     return item
 
 
-def _share(item: str) -> float:
-    return int(digest(item, "split")[:8], 16) / 0xFFFFFFFF
+def split_for(item: str, dev_fraction: float) -> str:
+    """`dev` (few-shot examples) for a hashed share of the items, else `test`."""
+    return "dev" if int(digest(item, "split")[:8], 16) / 0xFFFFFFFF < dev_fraction else "test"
 
 
 def verify(item: dict[str, Any], kind: Kind) -> None:

@@ -1,0 +1,150 @@
+"""Four-option music-knowledge items (MusicTheoryBench's `knowledge` subject) from QA pairs, through
+the LLM layer, into `theory_items`.
+
+One call per QA pair asks for a question and four options, one marked correct. The stage, not the
+model, decides what is kept: exactly one option marked correct, four distinct options, no
+distractor restating the source answer, the correct option agreeing with it, and no giveaway by
+length or by echoing the stem (`curate/theory/options.py`). It then shuffles the options with a
+seed from the item id, so the letter never follows the model's habit of listing the answer first.
+
+The offline `template` backend needs no model: the QA answer is the correct option, and the
+distractors are answers of other pairs of the same topic in the shard, with their subject (the
+quoted title of their question) replaced by this pair's, i.e. true statements about other pieces
+made into wrong statements about this one.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from curate.hashing import canonical_json, digest, stable_id
+from curate.llm.checks import question_problem, words
+from curate.llm.engine import Outcome
+from curate.llm.schema import parse_json
+from curate.llm.stage import Item, LLMStage, LLMStageConfig
+from curate.stage import Reject
+from curate.theory.format import LETTERS
+from curate.theory.item import GENERATOR_VERSION, INSTRUCTION, split_for
+from curate.theory.options import OptionRules, option_problem
+
+_TITLE = re.compile(r"[\"“](.+)[\"”]")  # first to last quote: titles may hold quotes themselves
+
+
+class KnowledgeOption(BaseModel):
+    text: str
+    correct: bool
+
+
+class KnowledgeAnswer(BaseModel):
+    question: str
+    options: list[KnowledgeOption]
+    explanation: str
+
+
+class KnowledgeItemsConfig(LLMStageConfig):
+    prompt: str = "prompts/knowledge.yaml"
+    seed: int = 0  # changes every option shuffle
+    dev_fraction: float = Field(default=0.05, ge=0, le=1)
+    max_question_chars: int = Field(default=400, ge=20)
+    rules: OptionRules = Field(default_factory=OptionRules)
+
+
+class KnowledgeItems(LLMStage):
+    name = "knowledge_items"
+    Config = KnowledgeItemsConfig
+    config: KnowledgeItemsConfig
+    input_schema = "qa_pairs"
+    output_schema = "theory_items"
+    answer_model = KnowledgeAnswer
+    code_paths = ("curate.llm", "curate.theory")
+    columns = ("id", "topic", "question", "answer")
+
+    def prepare(self, rows: list[dict[str, Any]]) -> tuple[list[Item], list[Reject]]:
+        by_topic: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_topic.setdefault(row["topic"], []).append(row)
+        items: list[Item] = []
+        for row in rows:
+            variables = {"topic": row["topic"], "question": row["question"], "answer": row["answer"]}
+            if self.config.llm.backend == "template":  # not in the prompt: only the template backend reads it
+                others = sorted((r for r in by_topic[row["topic"]] if r["id"] != row["id"]),
+                                key=lambda r: digest(row["id"], r["id"]))  # fmt: skip
+                variables["pool"] = [_retitled(r, row) for r in others[:12]]
+            items.append((row, variables))
+        return items, []
+
+    def parse(self, text: str) -> KnowledgeAnswer:
+        answer = parse_json(text, KnowledgeAnswer)
+        assert isinstance(answer, KnowledgeAnswer)
+        return answer
+
+    def finish(self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+               ) -> tuple[list[dict[str, Any]], list[Reject]]:  # fmt: skip
+        value: KnowledgeAnswer = outcome.value
+        stem = value.question.strip()
+        item_id = stable_id("theory", row["id"], "knowledge", " ".join(words(stem)))
+        record = {"id": item_id, "parent_id": row["id"], "kind": "knowledge"}
+        marked = [o.text.strip() for o in value.options if o.correct]
+        others = [o.text.strip() for o in value.options if not o.correct]
+        problem = (
+            ("malformed_question", p) if (p := question_problem(stem, self.config.max_question_chars)) else
+            ("wrong_option_count", f"{len(value.options)} options") if len(value.options) != len(LETTERS) else
+            ("not_one_correct", f"{len(marked)} options marked correct") if len(marked) != 1 else
+            option_problem(stem, marked[0], others, row["answer"], self.config.rules)
+        )  # fmt: skip
+        if problem:
+            self.counters[f"dropped_{problem[0]}"] += 1
+            return [], [Reject(record, problem[0], problem[1][:500], related_id=row["id"])]
+        texts = [marked[0], *others]
+        random.Random(digest(item_id, self.config.seed, "shuffle")).shuffle(texts)
+        longest = max(texts, key=len) == marked[0]
+        self.counters["items_knowledge"] += 1
+        self.counters["correct_is_longest"] += longest
+        provenance = self.provenance(outcome)
+        provenance["llm_params"] = provenance.pop("params")
+        item = {
+            **record,
+            "instruction": INSTRUCTION,
+            "stem": stem,
+            "options": dict(zip(LETTERS, texts, strict=True)),
+            "subject": "knowledge",
+            "answer": LETTERS[texts.index(marked[0])],
+            "split": split_for(item_id, self.config.dev_fraction),
+            "abc_score": "",
+            "analysis": value.explanation.strip(),
+            "params": canonical_json({"topic": row["topic"], "source_answer": row["answer"]}),
+            "checked_by": "option-checks",
+            "generator_version": GENERATOR_VERSION,
+            **provenance,
+        }
+        return [item], []
+
+    def template_answer(self, variables: dict[str, Any]) -> str:
+        """The QA answer as the correct option, three retitled answers of the same topic as distractors."""
+        correct = variables["answer"].strip()
+        distractors: list[str] = []
+        for text in variables["pool"]:
+            if len(distractors) == 3:
+                break
+            if " ".join(words(text)) not in {" ".join(words(t)) for t in (correct, *distractors)}:
+                distractors.append(text)
+        options = [{"text": correct, "correct": True}] + [{"text": d, "correct": False} for d in distractors]
+        explanation = f"The source answer on {variables['topic'].replace('_', ' ')}: {correct}"
+        return json.dumps({"question": variables["question"], "options": options, "explanation": explanation})
+
+
+def _subject(question: str) -> str | None:
+    found = _TITLE.search(question)
+    return found.group(1) if found else None
+
+
+def _retitled(other: dict[str, Any], row: dict[str, Any]) -> str:
+    """`other`'s answer about its piece, made to speak of `row`'s piece."""
+    text: str = other["answer"].strip()
+    theirs, mine = _subject(other["question"]), _subject(row["question"])
+    return text.replace(theirs, mine) if theirs and mine else text
