@@ -236,10 +236,8 @@ def plan_step(
     upstream = {name: done[name].reports for name in step.spec.inputs}
     if step.kind == "shard":
         (reports,) = upstream.values()
-        return [
-            task(i, r.outputs[0]["sha256"], inputs={"input": (store.path(r.outputs[0]["path"]),)})
-            for i, r in enumerate(reports)
-        ]
+        shards = [o for r in reports for o in r.outputs]  # a global step writes several shards in one task
+        return [task(i, o["sha256"], inputs={"input": (store.path(o["path"]),)}) for i, o in enumerate(shards)]
     inputs = {
         name: tuple(store.path(o["path"]) for r in reports for o in r.outputs) for name, reports in upstream.items()
     }

@@ -148,3 +148,20 @@ def test_code_version_covers_code_paths(tmp_path: Path, monkeypatch: pytest.Monk
     before = Uses.code_version()
     (package / "rules.py").write_text("LIMIT = 2\n")
     assert Uses.code_version() != before
+
+
+def test_shard_step_after_a_global_step_reads_every_output_shard(tmp_path: Path) -> None:
+    songs = write_songs(tmp_path / "in", files=2, per_file=7, broken=False)
+    pipeline = write_pipeline(
+        tmp_path / "p.yaml",
+        inputs={"d": {"path": str(songs.relative_to(tmp_path))}},
+        steps=[
+            {"name": "raw", "stage": "read", "input": "d"},
+            {"name": "first", "stage": "limit", "input": "raw", "config": {"n": 100, "shard_rows": 4}},
+            {"name": "upper", "stage": "plugins:SlowUpper", "input": "first"},
+        ],
+    )
+    result = run(pipeline, tmp_path / "s")
+    assert len(result.manifest["tables"]["first"]["shards"]) == 4  # 14 rows in shards of 4
+    steps = {s["name"]: s for s in result.manifest["steps"]}
+    assert steps["upper"]["shards"] == 4 and steps["upper"]["rows_in"] == steps["upper"]["rows_out"] == 14

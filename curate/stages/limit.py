@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+from pydantic import Field
 
 from curate.stage import GlobalStage, StageConfig, StageResult
 
@@ -10,6 +11,7 @@ from curate.stage import GlobalStage, StageConfig, StageResult
 class LimitConfig(StageConfig):
     n: int
     order_by: str | None = None  # sort by this column first (ties broken by id), for a stable choice
+    shard_rows: int = Field(100_000, ge=1)  # rows per output shard
 
 
 class Limit(GlobalStage):
