@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from curate.text.lexicon import load_lexicon, normalize
@@ -36,9 +38,30 @@ def test_plurals_and_case(matcher: TermMatcher) -> None:
 
 def test_ambiguous_terms_weigh_less(matcher: TermMatcher) -> None:
     strong = matcher.match("violin sonata")
-    weak = matcher.match("the key and the scale")
+    weak = matcher.match("the octave and the tempo")  # `~` terms: 0.5 each
+    weaker = matcher.match("the key and the scale")  # `~~` terms (common in technical prose): 0.25 each
     assert strong.score == 2.0 and strong.strong == 2
     assert weak.score == pytest.approx(1.0) and weak.strong == 0
+    assert weaker.score == pytest.approx(0.5) and weaker.strong == 0
+
+
+def test_exclusion_phrases_cancel_only_their_own_occurrence(matcher: TermMatcher) -> None:
+    assert matcher.match("Note that the rest of the primary key is hashed.").terms == ()
+    both = matcher.match("Note that the note C is held; rest for a beat, the rest is silence.")
+    assert {"note", "rest", "beat"} <= set(both.terms)  # 'the note' and 'rest for' still count
+    assert "grace note" in matcher.match("note that a grace note is short").terms  # strong terms never cancelled
+
+
+def test_plural_listed_with_same_weight_is_one_term(matcher: TermMatcher) -> None:
+    m = matcher.match("one voice, two voices; a grace note and grace notes")
+    assert m.terms.count("voice") == 1 and "voices" not in m.terms
+    assert "grace notes" not in m.terms and m.terms.count("grace note") == 1
+
+
+def test_normalize_ascii_fast_path_equals_unicode_split() -> None:
+    texts = ["Ünïcode — “quoted” cadence…", "snake_case and CamelCase, 4/4 time!", "ß-Straße", "plain ascii words"]
+    slow = [" " + re.sub(r"[\W_]+", " ", t.casefold()).strip() + " " for t in texts]
+    assert [normalize(t) for t in texts] == slow
 
 
 def test_scores_are_deterministic(matcher: TermMatcher) -> None:
