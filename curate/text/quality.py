@@ -8,9 +8,11 @@ faster on long documents); a hash collision could only over-count a repeat, with
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,9 +20,9 @@ from pydantic import BaseModel, ConfigDict
 
 PUNCTUATION = string.punctuation + "…«»“”‘’–—·•"
 STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})  # Gopher's list
-_ALPHA_WORD = re.compile(r"\S*[^\W\d_]\S*")
+_NO_LETTER_WORD = re.compile(r"(?<!\S)(?:[^\s\w]|[\d_])+(?!\S)")  # a whitespace-separated token without a letter
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_NUMPY_FROM = 5_000  # words; below this, NumPy's per-call overhead costs more than it saves
+_NUMPY_FROM = 500  # words; below this, NumPy's per-call overhead costs more than it saves
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
 STAT_NAMES = (
@@ -59,13 +61,13 @@ def _ngram_stats(words: list[str]) -> dict[str, float]:
     out = {f"top_{n}gram_ratio": 0.0 for n in TOP_NGRAMS} | {f"dup_{n}gram_ratio": 0.0 for n in DUP_NGRAMS}
     if len(words) < 2:
         return out
-    ngrams = _numpy_ngrams if len(words) > _NUMPY_FROM else _python_ngrams
     lengths = [len(w) for w in words]
     total = float(sum(lengths)) or 1.0
+    ngrams = _NumpyGrams(words, lengths).stats if len(words) > _NUMPY_FROM else _python_ngrams(words, lengths)
     for n in (*TOP_NGRAMS, *DUP_NGRAMS):
         if len(words) < n:
             break
-        top_chars, dup_chars = ngrams(words, lengths, n)
+        top_chars, dup_chars = ngrams(n)
         if not top_chars:
             break
         if n in TOP_NGRAMS:
@@ -75,53 +77,65 @@ def _ngram_stats(words: list[str]) -> dict[str, float]:
     return out
 
 
-def _python_ngrams(words: list[str], lengths: list[int], n: int) -> tuple[int, int]:
-    """(chars of the most frequent repeated n-gram times its count, chars covered by repeated n-grams)."""
-    grams = list(zip(*(words[k:] for k in range(n)), strict=False))
-    counts = Counter(grams)
-    top = max(counts.values())
-    if top < 2:
-        return 0, 0
-    top_chars = max(sum(map(len, g)) for g, c in counts.items() if c == top)  # ties: the longest
-    covered = bytearray(len(words))
-    for i, g in enumerate(grams):
-        if counts[g] > 1:
-            covered[i : i + n] = b"\x01" * n
-    return top * top_chars, sum(length for length, c in zip(lengths, covered, strict=True) if c)
+def _python_ngrams(words: list[str], lengths: list[int]) -> Callable[[int], tuple[int, int]]:
+    def stats(n: int) -> tuple[int, int]:
+        """(chars of the most frequent repeated n-gram times its count, chars covered by repeated n-grams)."""
+        grams = list(zip(*(words[k:] for k in range(n)), strict=False))
+        counts = Counter(grams)
+        top = max(counts.values())
+        if top < 2:
+            return 0, 0
+        top_chars = max(sum(map(len, g)) for g, c in counts.items() if c == top)  # ties: the longest
+        covered = bytearray(len(words))
+        for i, g in enumerate(grams):
+            if counts[g] > 1:
+                covered[i : i + n] = b"\x01" * n
+        return top * top_chars, sum(length for length, c in zip(lengths, covered, strict=True) if c)
+
+    return stats
 
 
-def _numpy_ngrams(words: list[str], lengths: list[int], n: int) -> tuple[int, int]:
-    vocab: dict[str, int] = {}
-    ids = np.fromiter((vocab.setdefault(w, len(vocab) + 1) for w in words), dtype=np.uint64, count=len(words))
-    h = np.zeros(len(ids) - n + 1, dtype=np.uint64)
-    for k in range(n):
-        h = (h ^ ids[k : len(ids) - n + 1 + k]) * _MIX  # wraps modulo 2^64, as intended
-    _, first, inverse, counts = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
-    top = int(counts.max())
-    if top < 2:
-        return 0, 0
-    lens = np.asarray(lengths, dtype=np.int64)
-    window = np.cumsum(np.concatenate(([0], lens)))
-    chars = window[first + n] - window[first]  # chars of each distinct n-gram
-    top_chars = int(chars[counts == top].max())  # ties: the longest
-    starts = np.flatnonzero(counts[inverse] > 1)
-    cover = np.zeros(len(words) + 1, dtype=np.int64)
-    np.add.at(cover, starts, 1)
-    np.add.at(cover, starts + n, -1)
-    return top * top_chars, int(lens[np.cumsum(cover[:-1]) > 0].sum())
+class _NumpyGrams:
+    """The same statistics over 64-bit rolling n-gram hashes; word ids, lengths and the hash of the
+    (n-1)-grams are computed once and reused, so each further n costs one sort."""
+
+    def __init__(self, words: list[str], lengths: list[int]) -> None:
+        vocab: dict[str, int] = {}  # setdefault(word, fresh number) keeps a word's first number: a map in C
+        self.ids = np.fromiter(map(vocab.setdefault, words, itertools.count(1)), np.uint64, count=len(words))
+        self.lens = np.asarray(lengths, dtype=np.int64)
+        self.window = np.concatenate(([0], np.cumsum(self.lens)))
+        self.hash = self.ids * _MIX  # 1-grams
+        self.n = 1
+
+    def stats(self, n: int) -> tuple[int, int]:
+        m = len(self.ids)
+        while self.n < n:  # h_n[i] = (h_(n-1)[i] ^ ids[i+n-1]) * MIX, wrapping modulo 2^64 as intended
+            self.n += 1
+            self.hash = (self.hash[: m - self.n + 1] ^ self.ids[self.n - 1 :]) * _MIX
+        _, first, inverse, counts = np.unique(self.hash, return_index=True, return_inverse=True, return_counts=True)
+        top = int(counts.max())
+        if top < 2:
+            return 0, 0
+        chars = self.window[first + n] - self.window[first]  # chars of each distinct n-gram
+        top_chars = int(chars[counts == top].max())  # ties: the longest
+        repeated = np.concatenate(([0], np.cumsum(counts[inverse] > 1)))  # starts of repeated n-grams so far
+        # word j is covered when a repeated n-gram starts in [j-n+1, j]
+        j = np.arange(m)
+        covered = repeated[np.minimum(j + 1, len(repeated) - 1)] - repeated[np.maximum(j - n + 1, 0)] > 0
+        return top * top_chars, int(self.lens[covered].sum())
 
 
 def quality_stats(text: str, stop_words: frozenset[str] = STOP_WORDS) -> dict[str, float]:
     """Every statistic in `STAT_NAMES` for one document (zeros for an empty one)."""
-    raw = text.split()
-    words = [w.strip(PUNCTUATION).casefold() for w in raw]
-    words = [w for w in words if w]  # Gopher counts words that are not only symbols
+    raw = text.casefold().split()  # casefolding the whole text once is ~10x cheaper than per word
+    words = [w for w in (w.strip(PUNCTUATION) for w in raw) if w]  # Gopher counts words that are not only symbols
     n = len(raw) or 1
+    no_letter = len(_NO_LETTER_WORD.findall(text))  # rarer than words with a letter: fewer matches to build
     stats: dict[str, float] = {
         "words": float(len(words)),
         "mean_word_length": sum(map(len, words)) / len(words) if words else 0.0,
         "symbol_word_ratio": (text.count("#") + text.count("...") + text.count("…")) / n,
-        "alpha_word_ratio": len(_ALPHA_WORD.findall(text)) / n if raw else 0.0,
+        "alpha_word_ratio": (len(raw) - no_letter) / n if raw else 0.0,
         "stop_words": float(len(stop_words.intersection(words))),
     }
     return stats | _line_stats(text) | _ngram_stats(words)
