@@ -84,3 +84,24 @@ def test_stage_output_is_identical_across_runs() -> None:
     first = _stage().process(_songs(texts)).rows
     second = _stage().process(_songs(texts)).rows
     assert isinstance(first, pa.Table) and first.equals(second)
+
+
+def test_stage_runs_on_music_text_rows() -> None:
+    texts = dict(_labelled())
+    rows = [{"id": f"text:{lang}", "text": texts[lang]} for lang in ("fr", "de")] + [{"id": "text:x", "text": "C4 D4"}]
+    stage = _stage(text_columns=["text"], schema_name="music_text", languages=["fr"])
+    assert Langid.schema_for(stage.config) == "music_text"
+    result = stage.process(load_schema("music_text").rows_from_dicts(rows))
+    assert isinstance(result.rows, pa.Table)
+    assert result.rows.column("id").to_pylist() == ["text:fr", "text:x"]  # 'und' kept by default
+    assert result.rows.column("language").to_pylist() == ["fr", "und"]
+    assert [(r.row["id"], r.row["language"]) for r in result.rejects] == [("text:de", "de")]
+
+
+def test_config_names_columns_and_a_table_with_language_columns() -> None:
+    assert LangidConfig.model_validate({"fields": ["title"]}).text_columns == ["title"]  # the older key
+    assert LangidConfig.model_validate({}).schema_name == "songs"
+    with pytest.raises(ValueError, match="no language/language_prob"):
+        LangidConfig.model_validate({"schema_name": "scores"})
+    with pytest.raises(ValueError, match="at least one text column"):
+        LangidConfig.model_validate({"text_columns": []})

@@ -1,24 +1,29 @@
-"""Add `language` and `language_prob` to songs, detected on descriptions (and lyrics-like text), not titles.
+"""Add `language` and `language_prob` to a table's rows: songs (default) or any table with those columns.
 
-Titles are too short and too often in another language than the song ("Bohemian Rhapsody" -> cy),
-so the default text is the cleaned description. Text that is too short is 'und', never an error.
-With `languages` set, rows in other languages (and 'und' unless `keep_und`) go to rejects.
+For songs, titles are too short and too often in another language than the song ("Bohemian
+Rhapsody" -> cy), so the default text is the cleaned description. `text_columns` + `schema_name`
+point it at another table, e.g. `{text_columns: [text], schema_name: music_text}`. Text that is too
+short is 'und', never an error. With `languages` set, rows in other languages (and 'und' unless
+`keep_und`) go to rejects.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import field_validator
+from pydantic import AliasChoices, Field, field_validator
 
 from curate.errors import CurateError
+from curate.schemas import load_schema
 from curate.stage import Reject, ShardStage, StageConfig, StageResult
 from curate.youtube.langid import Engine, LanguageDetector
 
 
 class LangidConfig(StageConfig):
     engine: Engine = "langdetect"  # cld2: ~100x faster, for millions of rows
-    fields: list[str] = ["description_clean"]  # joined with newlines; first non-empty wins if `first_only`
+    # columns to detect on, joined with newlines (`fields` is the older name of this key)
+    text_columns: list[str] = Field(["description_clean"], validation_alias=AliasChoices("text_columns", "fields"))
+    schema_name: str = "songs"  # the input and output table; it needs `language` and `language_prob` columns
     seed: int = 0
     min_letters: int = 20  # fewer letters than this: 'und'
     max_chars: int = 2000  # detect on the first characters only
@@ -26,11 +31,19 @@ class LangidConfig(StageConfig):
     languages: list[str] | None = None  # keep-list of ISO 639-1 codes; None keeps every row
     keep_und: bool = True  # with `languages`: keep rows whose language could not be told
 
-    @field_validator("fields")
+    @field_validator("text_columns")
     @classmethod
     def _some(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("name at least one text column")
+        return value
+
+    @field_validator("schema_name")
+    @classmethod
+    def _has_language_columns(cls, value: str) -> str:
+        columns = set(load_schema(value).arrow.names)
+        if not {"language", "language_prob"} <= columns:
+            raise ValueError(f"table '{value}' has no language/language_prob columns")
         return value
 
 
@@ -39,8 +52,7 @@ class Langid(ShardStage):
     code_paths = ("curate.youtube.langid",)  # its helpers shape the output too
     Config = LangidConfig
     config: LangidConfig
-    input_schema = "songs"
-    output_schema = "songs"
+    output_schema = "songs"  # or the config's `schema_name`
 
     def setup(self) -> None:
         if self.config.engine == "cld2":
@@ -52,10 +64,10 @@ class Langid(ShardStage):
         self.detector = LanguageDetector(c.engine, seed=c.seed, min_letters=c.min_letters, max_chars=c.max_chars)
 
     def _texts(self, batch: pa.Table) -> list[str]:
-        missing = [f for f in self.config.fields if f not in batch.column_names]
+        missing = [f for f in self.config.text_columns if f not in batch.column_names]
         if missing:
             raise CurateError(f"langid: input has no column(s) {missing}")
-        columns = [batch.column(f).to_pylist() for f in self.config.fields]
+        columns = [batch.column(f).to_pylist() for f in self.config.text_columns]
         return ["\n".join(v for v in values if v) for values in zip(*columns, strict=True)]
 
     def process(self, batch: pa.Table) -> StageResult:
