@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import string
+from collections import Counter
 from fractions import Fraction
 from itertools import product
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import music21
 
 from curate.theory.item import Draft, Kind, Skip, TuneContext
-from curate.theory.music import bar_quarters, first_part
+from curate.theory.music import Unreadable, bar_quarters, first_part, parse_music21
 
 Signature = tuple[tuple[float, str, float], ...]
 
@@ -99,14 +100,21 @@ class Form(Kind):
     name = "form"
 
     def draft(self, ctx: TuneContext, rng: random.Random) -> Draft:
-        score = ctx.require_score()
+        ctx.require_score()
         bars = ctx.bars()
         if len(bars) > 40:
             raise Skip("too_long", f"{len(bars)} bars")
-        size = section_size(len(played_bars(score)))
+        common = Counter(b.duration for b in bars).most_common(1)[0][0]
+        if bars[0].duration != common:  # cheap early refusal of pickups, before any parse
+            raise Skip("irregular_bars", "the first bar is a pickup")
         abc = ctx.header("L", "M", "K") + " ".join(b.text for b in bars) + "\n"
+        try:
+            played = played_bars(parse_music21(abc))
+        except Unreadable as err:
+            raise Skip("unreadable", str(err)) from err
+        size = section_size(len(played))
         params = {"section_bars": size}
-        form = self.solve_path1(abc, params)
+        form = label([played[i : i + size] for i in range(0, len(played), size)])
         if len(set(form)) < 2:
             raise Skip("one_section", f"every section has the same music ({form})")
         pool = near_forms(form)
