@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import posixpath
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -65,6 +66,65 @@ def atomic_write_json(path: Path, obj: Any, indent: int | None = 2) -> None:
 
 def atomic_write_parquet(path: Path, table: pa.Table) -> None:
     atomic_write_bytes(path, parquet_bytes(table))
+
+
+ROW_GROUP_ROWS = PARQUET_OPTIONS["row_group_size"]
+
+
+class ParquetSink:
+    """Writes one Parquet file from batches of any size, in fixed row groups (so the bytes never
+    depend on how the rows arrived), holding at most one row group in memory. `close()` makes the
+    file visible atomically and returns its manifest entry."""
+
+    def __init__(self, store: Store, path: str, schema: pa.Schema) -> None:
+        self.store, self.path, self.rows = store, path, 0
+        local = Path(path) if store.is_local else Path(tempfile.gettempdir()) / "curate-sink" / digest(path)
+        local.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = local.with_name(f".{local.name}.tmp-{os.getpid()}")
+        options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+        self._writer = pq.ParquetWriter(self._tmp, schema, **options)
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+
+    @property
+    def count(self) -> int:
+        """Rows given so far (written or waiting for a full row group)."""
+        return self.rows + self._pending_rows
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        while self._pending_rows >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+
+    def _flush(self, n: int) -> None:
+        joined = pa.concat_tables(self._pending)
+        self._writer.write_table(joined.slice(0, n).combine_chunks(), row_group_size=n)
+        rest = joined.slice(n)
+        self._pending, self._pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+        self.rows += n
+
+    def close(self) -> dict[str, Any]:
+        if self._pending_rows:
+            self._flush(self._pending_rows)
+        self._writer.close()
+        h = hashlib.sha256()
+        with open(self._tmp, "rb+") as f:
+            os.fsync(f.fileno())
+            f.seek(0)
+            while block := f.read(1 << 20):
+                h.update(block)
+        size = self._tmp.stat().st_size
+        if self.store.is_local:
+            os.replace(self._tmp, self.path)
+            _fsync_dir(Path(self.path).parent)
+        else:
+            self.store.fs.makedirs(posixpath.dirname(self.path), exist_ok=True)
+            self.store.fs.put_file(str(self._tmp), self.path)  # one upload: all or nothing on object stores
+            self._tmp.unlink()
+        return {"path": self.store.relative(self.path), "sha256": h.hexdigest(), "rows": self.rows, "bytes": size}
 
 
 def read_json(path: Path) -> Any:

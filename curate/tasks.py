@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.hashing import canonical_json, sha256_bytes, stable_id
+from curate.hashing import canonical_json, stable_id
 from curate.schemas import load_schema
 from curate.stage import (
     GlobalStage,
@@ -32,7 +33,7 @@ from curate.stage import (
     StageResult,
 )
 from curate.stages import load_stage
-from curate.store import Store, parquet_bytes, shard_name
+from curate.store import ParquetSink, Store, shard_name
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,15 @@ def run_task(task: Task) -> TaskReport:
     finally:
         stage.teardown()
 
-    outputs = _write_outputs(store, task, stage, rows)
-    reject_file = _write_rejects(store, task, rejects)
+    outputs, rows_out = _write_outputs(store, task, stage, rows)
+    reject_file, rejected = _write_rejects(store, task, rejects)
     report = TaskReport(
         step=task.step,
         index=task.index,
         fingerprint=task.fingerprint,
         rows_in=rows_in,
-        rows_out=rows.num_rows,
-        rejected=dict(sorted(Counter(r.reason for r in rejects).items())),
+        rows_out=rows_out,
+        rejected=dict(sorted(rejected.items())),
         counters=dict(sorted(stage.counters.items())),
         outputs=outputs,
         rejects=reject_file,
@@ -115,7 +116,7 @@ def run_task(task: Task) -> TaskReport:
     return report
 
 
-def _execute(stage: Stage, task: Task) -> tuple[int, pa.Table, list[Reject]]:
+def _execute(stage: Stage, task: Task) -> tuple[int, pa.Table | pl.LazyFrame, Rejects]:
     if isinstance(stage, SourceStage):
         assert task.source is not None
         return _collect(stage, _limited(stage.read(task.source), task.context.limit), count_rejects=True)
@@ -129,8 +130,11 @@ def _execute(stage: Stage, task: Task) -> tuple[int, pa.Table, list[Reject]]:
     if isinstance(stage, GlobalStage):
         frames = {name: store.scan(list(paths)) for name, paths in task.inputs.items()}
         rows_in = sum(store.parquet_file(p).metadata.num_rows for paths in task.inputs.values() for p in paths)
-        _, rows, rejects = _collect(stage, [stage.process_all(frames)], count_rejects=False)
-        return rows_in, rows, rejects
+        result = stage.process_all(frames)
+        if isinstance(result.rows, pl.LazyFrame):  # streamed into shards: never whole in memory
+            return rows_in, result.rows, result.rejects
+        _, rows, _ = _collect(stage, [StageResult(rows=result.rows)], count_rejects=False)
+        return rows_in, rows, result.rejects
     raise TypeError(f"{type(stage).__name__} is not a source, shard or global stage")
 
 
@@ -180,33 +184,89 @@ def _collect(stage: Stage, results: Iterable[StageResult], count_rejects: bool) 
     return rows_in, table.combine_chunks(), rejects
 
 
-def _write_entry(store: Store, path: str, table: pa.Table) -> dict[str, Any]:
-    """Write a shard atomically; describe it for the completion record and the manifest."""
-    data = parquet_bytes(table)
-    store.write_bytes(path, data)
-    return {"path": store.relative(path), "sha256": sha256_bytes(data), "rows": table.num_rows, "bytes": len(data)}
+def _write_table(store: Store, path: str, batches: Iterable[pa.Table], schema: pa.Schema) -> dict[str, Any]:
+    sink = ParquetSink(store, path, schema)
+    for batch in batches:
+        sink.write(batch)
+    return sink.close()
 
 
-def _write_outputs(store: Store, task: Task, stage: Stage, rows: pa.Table) -> list[dict[str, Any]]:
+def _write_outputs(
+    store: Store, task: Task, stage: Stage, rows: pa.Table | pl.LazyFrame
+) -> tuple[list[dict[str, Any]], int]:
     if task.kind != "global":
-        return [_write_entry(store, store.shard_path(task.step, task.index), rows)]
+        assert isinstance(rows, pa.Table)
+        path = store.shard_path(task.step, task.index)
+        return [_write_table(store, path, [rows], rows.schema)], rows.num_rows
     per_shard = getattr(stage.config, "shard_rows", None) or stage.shard_rows
-    count = max(1, -(-rows.num_rows // per_shard))
-    entries = []
-    for i in range(count):
-        entries.append(_write_entry(store, store.shard_path(task.step, i), rows.slice(i * per_shard, per_shard)))
+    schema_name = stage.schema_for(stage.config)
+    conform = load_schema(schema_name).conform if schema_name else (lambda t: t)
+    batches = (
+        (conform(b.to_arrow()) for b in rows.collect_batches(chunk_size=50_000))
+        if isinstance(rows, pl.LazyFrame)
+        else iter([rows])
+    )
+    entries = _write_sharded(store, task.step, batches, per_shard)
+    keep = {shard_name(i) for i in range(len(entries))}
     for stale in store.glob(f"{task.step}/part-*.parquet"):
-        if posixpath.basename(stale) not in {shard_name(i) for i in range(count)}:
+        if posixpath.basename(stale) not in keep:
             store.remove(stale)
+    return entries, sum(e["rows"] for e in entries)
+
+
+def _write_sharded(store: Store, table: str, batches: Iterator[pa.Table], per_shard: int) -> list[dict[str, Any]]:
+    """Cut a stream of batches into shards of exactly `per_shard` rows (the last may be shorter)."""
+    entries: list[dict[str, Any]] = []
+    sink: ParquetSink | None = None
+    schema: pa.Schema | None = None
+    for batch in batches:
+        schema = batch.schema
+        while batch.num_rows:
+            if sink is None:
+                sink = ParquetSink(store, store.shard_path(table, len(entries)), schema)
+            room = per_shard - sink.count
+            sink.write(batch.slice(0, room))
+            batch = batch.slice(room)
+            if sink.count == per_shard:
+                entries.append(sink.close())
+                sink = None
+    if sink is not None or not entries:
+        sink = sink or ParquetSink(store, store.shard_path(table, 0), schema or pa.schema([]))
+        entries.append(sink.close())
     return entries
 
 
-def _write_rejects(store: Store, task: Task, rejects: list[Reject]) -> dict[str, Any] | None:
+Rejects = list[Reject] | pl.LazyFrame
+
+
+def _write_rejects(store: Store, task: Task, rejects: Rejects) -> tuple[dict[str, Any] | None, Counter[str]]:
+    """The rejects file of a task: from `Reject`s, or (large global stages) a lazy frame of the
+    rejected rows with `reason`, `detail`, `related_id`, `cluster_id` columns beside their own."""
     path = store.rejects_path(task.step, task.index)
-    if not rejects:
+    schema = load_schema("rejects")
+    counts: Counter[str] = Counter()
+    if isinstance(rejects, list) and not rejects:
         store.remove(path)
-        return None
-    return _write_entry(store, path, load_schema("rejects").rows_from_dicts([_reject_row(task, r) for r in rejects]))
+        return None, counts
+
+    def batches() -> Iterator[pa.Table]:
+        if isinstance(rejects, pl.LazyFrame):
+            for frame in rejects.collect_batches(chunk_size=10_000):
+                meta = frame.select("reason", "detail", "related_id", "cluster_id").to_dicts()
+                rows = frame.drop("reason", "detail", "related_id", "cluster_id").to_dicts()
+                chunk = [Reject(row, **m) for row, m in zip(rows, meta, strict=True)]
+                counts.update(r.reason for r in chunk)
+                yield schema.rows_from_dicts([_reject_row(task, r) for r in chunk])
+            return
+        counts.update(r.reason for r in rejects)
+        for i in range(0, len(rejects), 10_000):
+            yield schema.rows_from_dicts([_reject_row(task, r) for r in rejects[i : i + 10_000]])
+
+    entry = _write_table(store, path, batches(), schema.arrow)
+    if not entry["rows"]:
+        store.remove(path)
+        return None, counts
+    return entry, counts
 
 
 def _reject_row(task: Task, reject: Reject) -> dict[str, Any]:

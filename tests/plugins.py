@@ -71,3 +71,23 @@ class ChunkedSum(GlobalStage):
         chunks = [values[i : i + 3] for i in range(0, len(values), 3)]
         sums = parallel_map(_square_sum, chunks, self.context)
         return StageResult(rows=[{"id": f"chunk:{i}", "parent_ids": [], "sum": s} for i, s in enumerate(sums)])
+
+
+class LazyHalfConfig(StageConfig):
+    shard_rows: int = 3
+
+
+class LazyHalf(GlobalStage):
+    """Keeps even durations, rejects the rest: both returned lazily, as dedup does at scale."""
+
+    name = "lazy_half"
+    Config = LazyHalfConfig
+
+    def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
+        (frame,) = tables.values()
+        odd = (pl.col("duration") // 20) % 2 == 1
+        rejects = frame.filter(odd).with_columns(
+            reason=pl.lit("odd"), detail=pl.lit("odd twenties"), related_id=pl.lit(None, pl.String),
+            cluster_id=pl.lit(None, pl.String),
+        )  # fmt: skip
+        return StageResult(rows=frame.filter(~odd), rejects=rejects)

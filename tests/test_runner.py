@@ -165,3 +165,23 @@ def test_shard_step_after_a_global_step_reads_every_output_shard(tmp_path: Path)
     assert len(result.manifest["tables"]["first"]["shards"]) == 4  # 14 rows in shards of 4
     steps = {s["name"]: s for s in result.manifest["steps"]}
     assert steps["upper"]["shards"] == 4 and steps["upper"]["rows_in"] == steps["upper"]["rows_out"] == 14
+
+
+def test_global_stage_streams_lazy_rows_and_rejects_into_shards(tmp_path: Path) -> None:
+    songs = write_songs(tmp_path / "in", files=2, per_file=7, broken=False)
+    pipeline = write_pipeline(
+        tmp_path / "p.yaml",
+        inputs={"d": {"path": str(songs.relative_to(tmp_path))}},
+        steps=[
+            {"name": "raw", "stage": "read", "input": "d"},
+            {"name": "half", "stage": "plugins:LazyHalf", "input": "raw"},
+        ],
+    )
+    result = run(pipeline, tmp_path / "s")
+    step = result.manifest["steps"][1]
+    assert step["rows_in"] == 14 and step["rows_out"] == 6 and step["rejected"] == {"odd": 8}
+    assert [s["rows"] for s in result.manifest["tables"]["half"]["shards"]] == [3, 3]
+    rejects = pq.read_table(tmp_path / "s/t/1/rejects/half-00000.parquet").to_pylist()
+    assert {r["reason"] for r in rejects} == {"odd"} and all('"duration"' in r["row"] for r in rejects)
+    run(pipeline, tmp_path / "two", workers=2)
+    assert tree_checksums(tmp_path / "s/t/1") == tree_checksums(tmp_path / "two/t/1")
