@@ -116,7 +116,7 @@ def run_task(task: Task) -> TaskReport:
     return report
 
 
-def _execute(stage: Stage, task: Task) -> tuple[int, pa.Table | pl.LazyFrame, Rejects]:
+def _execute(stage: Stage, task: Task) -> tuple[int, Rows, Rejects]:
     if isinstance(stage, SourceStage):
         assert task.source is not None
         return _collect(stage, _limited(stage.read(task.source), task.context.limit), count_rejects=True)
@@ -131,7 +131,7 @@ def _execute(stage: Stage, task: Task) -> tuple[int, pa.Table | pl.LazyFrame, Re
         frames = {name: store.scan(list(paths)) for name, paths in task.inputs.items()}
         rows_in = sum(store.parquet_file(p).metadata.num_rows for paths in task.inputs.values() for p in paths)
         result = stage.process_all(frames)
-        if isinstance(result.rows, pl.LazyFrame):  # streamed into shards: never whole in memory
+        if isinstance(result.rows, pl.LazyFrame | Iterator):  # streamed into shards: never whole in memory
             return rows_in, result.rows, result.rejects
         _, rows, _ = _collect(stage, [StageResult(rows=result.rows)], count_rejects=False)
         return rows_in, rows, result.rejects
@@ -191,9 +191,7 @@ def _write_table(store: Store, path: str, batches: Iterable[pa.Table], schema: p
     return sink.close()
 
 
-def _write_outputs(
-    store: Store, task: Task, stage: Stage, rows: pa.Table | pl.LazyFrame
-) -> tuple[list[dict[str, Any]], int]:
+def _write_outputs(store: Store, task: Task, stage: Stage, rows: Rows) -> tuple[list[dict[str, Any]], int]:
     if task.kind != "global":
         assert isinstance(rows, pa.Table)
         path = store.shard_path(task.step, task.index)
@@ -201,11 +199,12 @@ def _write_outputs(
     per_shard = getattr(stage.config, "shard_rows", None) or stage.shard_rows
     schema_name = stage.schema_for(stage.config)
     conform = load_schema(schema_name).conform if schema_name else (lambda t: t)
-    batches = (
-        (conform(b.to_arrow()) for b in rows.collect_batches(chunk_size=50_000))
-        if isinstance(rows, pl.LazyFrame)
-        else iter([rows])
-    )
+    if isinstance(rows, pl.LazyFrame):
+        batches: Iterator[pa.Table] = (conform(b.to_arrow()) for b in rows.collect_batches(chunk_size=50_000))
+    elif isinstance(rows, pa.Table):
+        batches = iter([rows])
+    else:
+        batches = (conform(b) for b in rows)
     entries = _write_sharded(store, task.step, batches, per_shard)
     keep = {shard_name(i) for i in range(len(entries))}
     for stale in store.glob(f"{task.step}/part-*.parquet"):
@@ -236,6 +235,7 @@ def _write_sharded(store: Store, table: str, batches: Iterator[pa.Table], per_sh
     return entries
 
 
+Rows = pa.Table | pl.LazyFrame | Iterator[pa.Table]  # the last two: global stages' streamed output
 Rejects = list[Reject] | pl.LazyFrame
 
 

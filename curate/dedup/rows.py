@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from curate.dedup.clusters import DEFAULT_COLUMN, KeepPolicy, priority
 from curate.hashing import stable_id
-from curate.stage import Reject
 
 
 def keep_frame(frame: pl.LazyFrame, text: pl.Expr, policy: KeepPolicy, column: str | None) -> pl.LazyFrame:
@@ -33,24 +34,33 @@ def ordered_priority(keys: pl.DataFrame, policy: KeepPolicy, column: str | None,
     return np.where(is_old, rank - len(rank), rank)
 
 
-def split_rows(frame: pl.LazyFrame, drop: np.ndarray) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(kept rows sorted by id, dropped rows with their input position `_pos`), read lazily from the input:
-    only the kept rows are held whole (the output table), never the input plus annotated copies of it."""
-    positions = pl.Series("_pos", np.flatnonzero(drop), dtype=pl.UInt32)
+def kept_rows(frame: pl.LazyFrame, drop: np.ndarray, ids: pl.Series, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
+    """The kept rows sorted by id (so output never depends on input order), read back from the input one
+    chunk of positions at a time: memory holds one chunk, never the whole table."""
+    keep = np.flatnonzero(~drop)
+    order = keep[np.argsort(ids.gather(keep).to_numpy(), kind="stable")]
     indexed = frame.with_row_index("_pos")
-    kept = (
-        indexed.filter(~pl.col("_pos").is_in(positions.implode())).drop("_pos").sort("id").collect(engine="streaming")
-    )
-    gone = indexed.filter(pl.col("_pos").is_in(positions.implode())).collect()
-    return kept, gone
+    for lo in range(0, len(order), chunk_rows):
+        chunk = pl.Series("_pos", order[lo : lo + chunk_rows], dtype=pl.UInt32)
+        part = indexed.filter(pl.col("_pos").is_in(chunk.implode())).collect(engine="streaming")
+        yield part.sort("id").drop("_pos").to_arrow()
+    if not len(order):
+        yield frame.head(0).collect().to_arrow()
 
 
-def cluster_rejects(
-    rows: pl.DataFrame, kept_ids: list[str], reason: str, detail: list[str] | None = None
-) -> list[Reject]:
-    """Rejects for dropped rows with the id of the row kept in their cluster and a stable cluster id."""
-    notes = detail or [""] * rows.height
-    return [
-        Reject(row, reason, note, related_id=kept, cluster_id=stable_id("cluster", kept))
-        for row, kept, note in zip(rows.to_dicts(), kept_ids, notes, strict=True)
-    ]
+def dropped_rows(frame: pl.LazyFrame, drop: np.ndarray, kept_ids: list[str], reason: str,
+                 detail: list[str]) -> pl.LazyFrame:  # fmt: skip
+    """The dropped rows (input order) with the kept row of their cluster and a stable cluster id: a lazy
+    rejects frame the executor streams into the rejects table."""
+    meta = pl.DataFrame(
+        {
+            "_pos": pl.Series(np.flatnonzero(drop), dtype=pl.UInt32),
+            "reason": [reason] * len(kept_ids),
+            "detail": detail,
+            "related_id": kept_ids,
+            "cluster_id": [stable_id("cluster", kept) for kept in kept_ids],
+        },
+        schema={"_pos": pl.UInt32, "reason": pl.String, "detail": pl.String, "related_id": pl.String,
+                "cluster_id": pl.String},
+    )  # fmt: skip
+    return frame.with_row_index("_pos").join(meta.lazy(), on="_pos", how="inner", maintain_order="left").drop("_pos")

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy
 from curate.dedup.normalize import abc_body, joined, text_key
-from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published, split_rows
+from curate.dedup.rows import dropped_rows, keep_frame, kept_rows, ordered_priority, published
 from curate.dedup.transpose import transposition_key
 from curate.stage import GlobalStage, StageConfig, StageResult
 
@@ -76,9 +76,10 @@ class DedupExact(GlobalStage):
         )
         decided = ranked.filter(~pl.col("_old")).join(best, on="_key", how="left", maintain_order="left")
         drop = decided.select(pl.col("_kept").is_not_null() & (pl.col("_kept") != pl.col("id")))
-        kept, gone = split_rows(new, drop.to_series().to_numpy())
-        kept_ids = decided["_kept"].gather(gone["_pos"]).to_list()
-        self.counters["dropped_duplicate"] += gone.height
+        dropped = drop.to_series().to_numpy()
+        kept_ids = decided["_kept"].gather(np.flatnonzero(dropped)).to_list()
+        self.counters["dropped_duplicate"] += len(kept_ids)
         self.counters["clusters"] += len(set(kept_ids))
-        rejects = cluster_rejects(gone.drop("_pos"), kept_ids, "duplicate", [f"same {c.key} key"] * gone.height)
-        return StageResult(rows=kept.to_arrow(), rejects=rejects)
+        rows = kept_rows(new, dropped, keys[0]["id"], c.shard_rows or self.shard_rows)
+        rejects = dropped_rows(new, dropped, kept_ids, "duplicate", [f"same {c.key} key"] * len(kept_ids))
+        return StageResult(rows=rows, rejects=rejects)

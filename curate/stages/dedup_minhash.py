@@ -20,7 +20,7 @@ from pydantic import Field
 from curate.dedup.clusters import KeepPolicy, components
 from curate.dedup.near import MinHashParams, find_pairs, signature_task
 from curate.dedup.normalize import Kind, joined
-from curate.dedup.rows import cluster_rejects, keep_frame, ordered_priority, published, split_rows
+from curate.dedup.rows import dropped_rows, keep_frame, kept_rows, ordered_priority, published
 from curate.parallel import parallel_map
 from curate.stage import GlobalStage, StageConfig, StageResult
 
@@ -109,13 +109,15 @@ class DedupMinhash(GlobalStage):
         self.counters["candidate_pairs_verified"] += len(pairs)
         self.counters["clusters"] += int(len(np.unique(keeper[np.unique(pairs)]))) if len(pairs) else 0
         self.counters["dropped_duplicate"] += int(dropped.sum())
-        kept, gone = split_rows(new, dropped)
-        gone_rank = new_rank[gone["_pos"].to_numpy()]
+        gone_rank = new_rank[np.flatnonzero(dropped)]
         kept_ids = ids.gather(keeper[gone_rank]).to_list()
         best = _best_similarity(pairs, sims, gone_rank)
         notes = [f"near-duplicate, Jaccard {s:.3f} with a cluster member" for s in best]
-        rejects = cluster_rejects(gone.drop("_pos"), kept_ids, "duplicate", notes)
-        return StageResult(rows=kept.to_arrow(), rejects=rejects)
+        rows = kept_rows(new, dropped, all_keys["id"][: sizes[0]], self.shard_rows_out())
+        return StageResult(rows=rows, rejects=dropped_rows(new, dropped, kept_ids, "duplicate", notes))
+
+    def shard_rows_out(self) -> int:
+        return self.config.shard_rows or self.shard_rows
 
 
 def _best_similarity(pairs: np.ndarray, sims: np.ndarray, members: np.ndarray) -> np.ndarray:
