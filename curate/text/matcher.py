@@ -15,7 +15,18 @@ import ahocorasick
 
 from curate.text.lexicon import Lexicon, normalize
 
-_EXCLUSION = -1
+
+def _ambiguous_inside(lexicon: Lexicon, phrase: str) -> list[tuple[int, int]]:
+    """(offset of the form's leading space in " phrase ", term index) of each ambiguous term in the phrase."""
+    words = phrase.split(" ")
+    starts = [sum(len(w) + 1 for w in words[:k]) for k in range(len(words))]
+    held = []
+    for first in range(len(words)):
+        for last in range(first + 1, len(words) + 1):
+            i = lexicon.forms.get(" ".join(words[first:last]))
+            if i is not None and lexicon.terms[i].ambiguous:
+                held.append((starts[first], i))
+    return held
 
 
 @dataclass(frozen=True)
@@ -39,23 +50,33 @@ class TermMatcher:
         }
         self._automaton = ahocorasick.Automaton()
         for form, i in lexicon.forms.items():
-            self._automaton.add_word(f" {form} ", (i, len(form) + 2))
-        for phrase in lexicon.exclusions:
-            if phrase not in lexicon.forms:
-                self._automaton.add_word(f" {phrase} ", (_EXCLUSION, len(phrase) + 2))
+            self._automaton.add_word(f" {form} ", i)
         self._automaton.make_automaton()
+        # For each exclusion phrase, the ambiguous terms inside it and their offsets: a document's exclusion
+        # hits then cancel exactly those occurrences (a second, small automaton; no Python work per term hit).
+        self._exclusions = ahocorasick.Automaton()
+        self._inside: list[tuple[int, list[tuple[int, int]]]] = []  # (key length, [(offset, term index)])
+        for phrase in lexicon.exclusions:
+            held = _ambiguous_inside(lexicon, phrase)
+            if held:
+                self._exclusions.add_word(f" {phrase} ", len(self._inside))
+                self._inside.append((len(phrase) + 2, held))
+        if self._inside:
+            self._exclusions.make_automaton()
 
     def _hits(self, norm: str) -> Counter[int]:
-        found = list(self._automaton.iter(norm))
-        spans = [(end - size, end) for end, (i, size) in found if i == _EXCLUSION]
-        if not spans:
-            return Counter(i for _, (i, _) in found)
-        terms = self.lexicon.terms
-        return Counter(
-            i
-            for end, (i, size) in found
-            if i != _EXCLUSION and not (terms[i].ambiguous and any(s <= end - size and end <= e for s, e in spans))
-        )
+        hits = Counter(i for _, i in self._automaton.iter(norm))
+        if not self._inside:
+            return hits
+        cancelled = {
+            (end - size + 1 + offset, i)  # position in the text, term: one occurrence cancelled once
+            for end, k in self._exclusions.iter(norm)
+            for size, held in [self._inside[k]]
+            for offset, i in held
+        }
+        for _, i in cancelled:
+            hits[i] -= 1
+        return +hits  # drops terms whose every occurrence was cancelled
 
     def match(self, text: str) -> TermMatch:
         norm = normalize(text)
