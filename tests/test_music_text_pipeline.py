@@ -133,3 +133,39 @@ def test_lexicon_labels_need_no_hand_work(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "labels from lexicon(" in result.output
+
+
+def test_lexicon_or_classifier_recipe_keeps_either(tmp_path: Path) -> None:
+    """The documented recall recipe: annotate with both scorers, then one filter over the two columns."""
+    eval_rows = [json.loads(x) for x in Path("curate/data/music_text_eval.jsonl").read_text().splitlines()]
+    dev = [r for r in eval_rows if r["split"] == "dev"]
+    data = tmp_path / "dev.jsonl"
+    data.write_text("".join(json.dumps({"text": r["text"], "label": r["label"]}) + "\n" for r in dev))
+    args = [str(data), "--out", str(tmp_path / "m.joblib"), "--label-field", "label"]
+    trained = CliRunner().invoke(train_command, args)
+    sha = json.loads((tmp_path / "m.joblib.json").read_text())["sha256"]
+    assert trained.exit_code == 0, trained.output
+    test = [r for r in eval_rows if r["split"] == "test"]
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in test))
+    path = write_pipeline(
+        tmp_path,
+        {"docs": {"path": str(docs)}},
+        [{"name": "read", "stage": "read", "input": "docs", "config": {"format": "jsonl", "id_field": "id"}},
+         {"name": "terms", "stage": "music_terms", "input": "read", "config": {"reject": False}},
+         {"name": "scored", "stage": "text_classifier", "input": "terms",
+          "config": {"model": "m.joblib", "model_sha256": sha, "reject": False}},
+         {"name": "music_text", "stage": "filter", "input": "scored",
+          "config": {"expr": "music_term_score >= 0.75 OR classifier_score >= 0.54", "reason": "not_music"}}],
+    )  # fmt: skip
+    run(path, tmp_path / "store")
+    scored, kept = table(tmp_path / "store", "scored"), table(tmp_path / "store", "music_text")
+    assert scored.height == len(test) and scored["music_term_score"].null_count() == 0  # columns carried through
+    either = scored.filter((pl.col("music_term_score") >= 0.75) | (pl.col("classifier_score") >= 0.54))
+    assert sorted(kept["id"]) == sorted(either["id"])
+    lexicon_only = scored.filter(pl.col("music_term_score") >= 0.75).height
+    assert lexicon_only < kept.height < scored.height  # the classifier adds rows, the filter still drops some
+    labels = {r["id"]: r["label"] for r in test}
+    ids = [i.removeprefix("row:") for i in kept["id"]]  # the read stage prefixes the input id
+    assert set(ids) <= set(labels)
+    assert sum(labels[i] == "music" for i in ids) / len(ids) >= 0.8
