@@ -124,8 +124,26 @@ def test_clean_prose_passes_gopher_defaults() -> None:
 def test_numpy_ngram_path_equals_python_path() -> None:
     from curate.text.quality import _NumpyGrams, _python_ngrams
 
-    verse = "the fiddle plays the reel and the fiddle plays the jig while the band keeps the beat".split()
-    words = verse * 7 + "a coda ends it".split() + verse[:9]
+    verse = [
+        "the",
+        "fiddle",
+        "plays",
+        "the",
+        "reel",
+        "and",
+        "the",
+        "fiddle",
+        "plays",
+        "the",
+        "jig",
+        "while",
+        "the",
+        "band",
+        "keeps",
+        "the",
+        "beat",
+    ]
+    words = verse * 7 + ["a", "coda", "ends", "it"] + verse[:9]
     lengths = [len(w) for w in words]
     python, numpy = _python_ngrams(words, lengths), _NumpyGrams(words, lengths).stats
     assert [python(n) for n in range(2, 11)] == [numpy(n) for n in range(2, 11)]
