@@ -47,11 +47,12 @@ class Reject:
 @dataclass
 class StageResult:
     """Rows out and rows rejected. Global stages at scale may give `rows` as a `pl.LazyFrame` or an
-    iterator of Arrow tables, and `rejects` as a `pl.LazyFrame` of the rejected rows with `reason`,
-    `detail`, `related_id` and `cluster_id` columns: the executor streams them into shards."""
+    iterator of Arrow tables, and `rejects` as a `pl.LazyFrame` or an iterator of `pl.DataFrame`s of the
+    rejected rows with `reason`, `detail`, `related_id` and `cluster_id` columns beside their own: the
+    executor streams them into shards."""
 
     rows: pa.Table | list[dict[str, Any]] | pl.LazyFrame | Iterator[pa.Table] = field(default_factory=list)
-    rejects: list[Reject] | pl.LazyFrame = field(default_factory=list)
+    rejects: list[Reject] | pl.LazyFrame | Iterator[pl.DataFrame] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -236,7 +236,7 @@ def _write_sharded(store: Store, table: str, batches: Iterator[pa.Table], per_sh
 
 
 Rows = pa.Table | pl.LazyFrame | Iterator[pa.Table]  # the last two: global stages' streamed output
-Rejects = list[Reject] | pl.LazyFrame
+Rejects = list[Reject] | pl.LazyFrame | Iterator[pl.DataFrame]  # frames: rows + reason/detail/related_id/cluster_id
 
 
 def _write_rejects(store: Store, task: Task, rejects: Rejects) -> tuple[dict[str, Any] | None, Counter[str]]:
@@ -250,8 +250,9 @@ def _write_rejects(store: Store, task: Task, rejects: Rejects) -> tuple[dict[str
         return None, counts
 
     def batches() -> Iterator[pa.Table]:
-        if isinstance(rejects, pl.LazyFrame):
-            for frame in rejects.collect_batches(chunk_size=10_000):
+        if not isinstance(rejects, list):
+            frames = rejects.collect_batches(chunk_size=10_000) if isinstance(rejects, pl.LazyFrame) else rejects
+            for frame in frames:
                 meta = frame.select("reason", "detail", "related_id", "cluster_id").to_dicts()
                 rows = frame.drop("reason", "detail", "related_id", "cluster_id").to_dicts()
                 chunk = [Reject(row, **m) for row, m in zip(rows, meta, strict=True)]

@@ -34,33 +34,31 @@ def ordered_priority(keys: pl.DataFrame, policy: KeepPolicy, column: str | None,
     return np.where(is_old, rank - len(rank), rank)
 
 
-def kept_rows(frame: pl.LazyFrame, drop: np.ndarray, ids: pl.Series, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
-    """The kept rows sorted by id (so output never depends on input order), read back from the input one
-    chunk of positions at a time: memory holds one chunk, never the whole table."""
-    keep = np.flatnonzero(~drop)
-    order = keep[np.argsort(ids.gather(keep).to_numpy(), kind="stable")]
-    indexed = frame.with_row_index("_pos")
-    for lo in range(0, len(order), chunk_rows):
-        chunk = pl.Series("_pos", order[lo : lo + chunk_rows], dtype=pl.UInt32)
-        part = indexed.filter(pl.col("_pos").is_in(chunk.implode())).collect(engine="streaming")
-        yield part.sort("id").drop("_pos").to_arrow()
-    if not len(order):
+def kept_rows(frame: pl.LazyFrame, drop: np.ndarray, chunk_rows: int = 50_000) -> Iterator[pa.Table]:
+    """The kept rows in input order, read back one slice of the input at a time (slices push down to
+    the Parquet reader): memory holds one slice. Which rows are kept never depends on input order."""
+    for lo in range(0, len(drop), chunk_rows):
+        part = frame.slice(lo, chunk_rows).collect()
+        yield part.filter(pl.Series(~drop[lo : lo + chunk_rows])).to_arrow()
+    if not len(drop):
         yield frame.head(0).collect().to_arrow()
 
 
 def dropped_rows(frame: pl.LazyFrame, drop: np.ndarray, kept_ids: list[str], reason: str,
-                 detail: list[str]) -> pl.LazyFrame:  # fmt: skip
-    """The dropped rows (input order) with the kept row of their cluster and a stable cluster id: a lazy
-    rejects frame the executor streams into the rejects table."""
-    meta = pl.DataFrame(
-        {
-            "_pos": pl.Series(np.flatnonzero(drop), dtype=pl.UInt32),
-            "reason": [reason] * len(kept_ids),
-            "detail": detail,
-            "related_id": kept_ids,
-            "cluster_id": [stable_id("cluster", kept) for kept in kept_ids],
-        },
-        schema={"_pos": pl.UInt32, "reason": pl.String, "detail": pl.String, "related_id": pl.String,
-                "cluster_id": pl.String},
-    )  # fmt: skip
-    return frame.with_row_index("_pos").join(meta.lazy(), on="_pos", how="inner", maintain_order="left").drop("_pos")
+                 detail: list[str], chunk_rows: int = 50_000) -> Iterator[pl.DataFrame]:  # fmt: skip
+    """The dropped rows (input order) with the kept row of their cluster and a stable cluster id, one
+    slice of the input at a time: the rejects the executor streams into the rejects table."""
+    positions = np.flatnonzero(drop)
+    cut = np.searchsorted(positions, np.arange(0, len(drop) + chunk_rows, chunk_rows))
+    for i, lo in enumerate(range(0, len(drop), chunk_rows)):
+        first, last = cut[i], cut[i + 1]
+        if first == last:
+            continue
+        part = frame.slice(lo, chunk_rows).collect()[positions[first:last] - lo]
+        kept = kept_ids[first:last]
+        yield part.with_columns(
+            reason=pl.lit(reason),
+            detail=pl.Series(detail[first:last], dtype=pl.String),
+            related_id=pl.Series(kept, dtype=pl.String),
+            cluster_id=pl.Series([stable_id("cluster", k) for k in kept], dtype=pl.String),
+        )

@@ -80,6 +80,6 @@ class DedupExact(GlobalStage):
         kept_ids = decided["_kept"].gather(np.flatnonzero(dropped)).to_list()
         self.counters["dropped_duplicate"] += len(kept_ids)
         self.counters["clusters"] += len(set(kept_ids))
-        rows = kept_rows(new, dropped, keys[0]["id"], c.shard_rows or self.shard_rows)
+        rows = kept_rows(new, dropped)
         rejects = dropped_rows(new, dropped, kept_ids, "duplicate", [f"same {c.key} key"] * len(kept_ids))
         return StageResult(rows=rows, rejects=rejects)

@@ -113,11 +113,9 @@ class DedupMinhash(GlobalStage):
         kept_ids = ids.gather(keeper[gone_rank]).to_list()
         best = _best_similarity(pairs, sims, gone_rank)
         notes = [f"near-duplicate, Jaccard {s:.3f} with a cluster member" for s in best]
-        rows = kept_rows(new, dropped, all_keys["id"][: sizes[0]], self.shard_rows_out())
-        return StageResult(rows=rows, rejects=dropped_rows(new, dropped, kept_ids, "duplicate", notes))
-
-    def shard_rows_out(self) -> int:
-        return self.config.shard_rows or self.shard_rows
+        return StageResult(
+            rows=kept_rows(new, dropped), rejects=dropped_rows(new, dropped, kept_ids, "duplicate", notes)
+        )
 
 
 def _best_similarity(pairs: np.ndarray, sims: np.ndarray, members: np.ndarray) -> np.ndarray:
