@@ -82,9 +82,12 @@ class TemplateBackend:
     def __init__(self, answer: Callable[[dict[str, Any]], str]) -> None:
         self.answer = answer
 
+    def answer_now(self, variables: dict[str, Any]) -> Completion:
+        return Completion(self.answer(variables), "stop", None, 0, 0)
+
     async def complete(self, messages: Messages, variables: dict[str, Any],
                        response_format: dict[str, Any] | None) -> Completion:  # fmt: skip
-        return Completion(self.answer(variables), "stop", None, 0, 0)
+        return self.answer_now(variables)
 
     async def close(self) -> None:
         return None

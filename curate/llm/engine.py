@@ -114,6 +114,15 @@ class Engine:
         self._check_health(done, len(todo))
         return done
 
+    def run_template(self, calls: list[Call]) -> list[Outcome]:
+        """Answers of the template backend, synchronously: free and deterministic, so there is nothing to
+        cache, limit, budget or retry (a retry would repeat the same answer); validated like any response."""
+        backend = self.backend()
+        if not isinstance(backend, TemplateBackend):
+            raise TypeError("run_template needs the template backend")
+        self.counters["template_answers"] += len(calls)
+        return [self._validate(backend.answer_now(call.variables)) for call in calls]
+
     def _validate(self, completion: Completion, cached: bool = False) -> Outcome:
         try:
             return Outcome(completion, self._check(completion), cached=cached)

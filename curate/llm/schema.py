@@ -8,7 +8,6 @@ only without sibling keys, so both are rewritten here (distilabel #1106 broke on
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -51,17 +50,16 @@ def response_format(model: type[BaseModel], mode: str) -> dict[str, Any] | None:
 
 
 def parse_json(text: str, model: type[BaseModel]) -> BaseModel:
-    """The answer as `model`; tolerates a ```json fence, which models add when not forced."""
+    """The answer as `model`; tolerates a ```json fence, which models add when not forced. Parsed and
+    validated in one pass by pydantic-core (a third of json.loads + model_validate)."""
     body = text.strip()
     if body.startswith("```"):
         body = body.split("\n", 1)[-1].rsplit("```", 1)[0]
     try:
-        doc = json.loads(body)
-    except json.JSONDecodeError as err:
-        raise InvalidOutput("invalid_json", f"{err.msg} at {err.pos}: {text[:200]!r}") from err
-    try:
-        return model.model_validate(doc)
+        return model.model_validate_json(body)
     except ValidationError as err:
-        first = err.errors()[0]
+        first = err.errors(include_url=False)[0]
+        if first["type"] == "json_invalid":
+            raise InvalidOutput("invalid_json", f"{first['msg']}: {text[:200]!r}") from err
         where = ".".join(str(p) for p in first["loc"]) or "(root)"
         raise InvalidOutput("schema_violation", f"{where}: {first['msg']}") from err

@@ -100,8 +100,13 @@ class LLMStage(ShardStage):
     def _items(self, batch: pa.Table) -> tuple[list[Item], list[Reject], list[Call]]:
         present = [c for c in self.columns if c in batch.column_names]
         items, rejects = self.prepare(batch.select(present).to_pylist())
-        calls = [self._call(variables) for _, variables in items]
-        return items, rejects, calls
+        if self.config.llm.backend == "template":
+            # Nothing is sent or cached, so the prompt is not rendered per row; one render a batch
+            # still fails on a template naming a variable the stage does not provide.
+            if items:
+                self.prompt.render(items[0][1])
+            return items, rejects, [Call("", [], variables) for _, variables in items]
+        return items, rejects, [self._call(variables) for _, variables in items]
 
     def _call(self, variables: dict[str, Any]) -> Call:
         messages = self.prompt.render(variables)
@@ -111,10 +116,15 @@ class LLMStage(ShardStage):
         key = digest("llm-v1", llm.backend, llm.model, self.prompt.hash, self.params, self.response_format, messages)
         return Call(key, messages, variables)
 
+    def _outcomes(self, calls: list[Call]) -> list[Outcome]:
+        if self.config.llm.backend == "template":
+            return self.engine.run_template(calls)
+        return self._loop.run_until_complete(self.engine.run(calls))
+
     def process(self, batch: pa.Table) -> StageResult:
         started = time.process_time()
         items, rejects, calls = self._items(batch)
-        outcomes = self._loop.run_until_complete(self.engine.run(calls))
+        outcomes = self._outcomes(calls)
         rows: list[dict[str, Any]] = []
         for (row, variables), outcome in zip(items, outcomes, strict=True):
             if outcome.reason is not None:

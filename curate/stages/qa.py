@@ -9,23 +9,30 @@ near-identical questions of the same song are dropped; every drop is a reject wi
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import xxhash
 import yaml
 from pydantic import BaseModel, Field
 
 from curate.errors import CurateError
 from curate.hashing import digest, stable_id
-from curate.llm.checks import answer_problem, content_words, jaccard, question_problem, words
+from curate.llm.checks import Grounds, answer_problem, jaccard, question_problem, words
 from curate.llm.engine import Outcome
 from curate.llm.prompts import resolve_prompt
 from curate.llm.schema import parse_json
 from curate.llm.stage import Item, LLMStage, LLMStageConfig
 from curate.stage import Reject, StageConfig
+
+_SPACES = re.compile(r"[\s\-]+")
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s")
+_QUOTED = re.compile(r"\"([^\"]+)\"")
 
 
 class QAPair(BaseModel):
@@ -70,11 +77,30 @@ class QA(LLMStage):
             raise CurateError(f"{path.name} has {len(areas)} areas, fewer than pairs_per_summary")
         return areas
 
+    @cached_property
+    def _keywords(self) -> dict[str, frozenset[str]]:
+        return {name: frozenset(area.get("keywords", [])) for name, area in self.areas.items()}
+
+    @cached_property
+    def grounds(self) -> Callable[[str], Grounds]:
+        """`Grounds` of a summary, kept for a batch: the template backend and the checks both need them."""
+        return functools.lru_cache(maxsize=2 * self.batch_size)(Grounds)
+
+    @cached_property
+    def _area_keys(self) -> list[tuple[str, bytes]]:
+        return [(name, name.encode()) for name in sorted(self.areas)]
+
+    def choose_areas(self, summary_id: str) -> list[str]:
+        """The areas a summary asks about: highest random weight (rendezvous) hashing, seeded by one digest
+        of the id, so areas spread evenly and adding an area to the outline moves few summaries."""
+        seed = int(digest(summary_id)[:16], 16)
+        ranked = sorted(self._area_keys, key=lambda area: xxhash.xxh3_64_intdigest(area[1], seed))
+        return [name for name, _ in ranked[: self.config.pairs_per_summary]]
+
     def prepare(self, rows: list[dict[str, Any]]) -> tuple[list[Item], list[Reject]]:
         items: list[Item] = []
         for row in rows:
-            chosen = sorted(self.areas, key=lambda name: digest(row["id"], name))[: self.config.pairs_per_summary]
-            topics = [{"name": n, "description": self.areas[n]["description"]} for n in chosen]
+            topics = [{"name": n, "description": self.areas[n]["description"]} for n in self.choose_areas(row["id"])]
             items.append((row, {"summary": row["summary"], "topics": topics, "n": len(topics)}))
         return items, []
 
@@ -89,29 +115,33 @@ class QA(LLMStage):
         kept: list[dict[str, Any]] = []
         seen: list[tuple[set[str], str]] = []  # (question words, id) of kept pairs
         rejects: list[Reject] = []
+        grounds = self.grounds(row["summary"])
+        provenance = self.provenance(outcome)
         for pair in outcome.value.pairs:
-            topic = re.sub(r"[\s\-]+", "_", pair.topic.strip().lower())
+            topic = _SPACES.sub("_", pair.topic.strip().lower())
             question, answer = pair.question.strip(), pair.answer.strip()
-            qa_id = stable_id("qa", row["id"], " ".join(words(question)))
+            tokens = words(question)
+            qa_id = stable_id("qa", row["id"], " ".join(tokens))
             record = {"id": qa_id, "parent_id": row["id"], "topic": topic, "question": question, "answer": answer}
-            terms = set(self.areas.get(topic, {}).get("keywords", []))
+            terms = self._keywords.get(topic, frozenset())
             problem = (
                 ("unknown_topic", f"'{pair.topic}' was not asked for") if topic not in asked else
-                ("malformed_question", p) if (p := question_problem(question, self.config.max_question_chars)) else
-                ("bad_answer", p) if (p := answer_problem(answer, row["summary"], terms, self.config.min_answer_chars,
+                ("malformed_question", p) if (p := question_problem(question, self.config.max_question_chars,
+                                                                     tokens)) else
+                ("bad_answer", p) if (p := answer_problem(answer, grounds, terms, self.config.min_answer_chars,
                                                            self.config.max_answer_chars)) else None
             )  # fmt: skip
             if problem:
                 rejects.append(Reject(record, problem[0], problem[1]))
                 continue
-            bag = set(words(question))
+            bag = set(tokens)
             twin = next((i for b, i in seen if jaccard(bag, b) >= self.config.duplicate_jaccard), None)
             if twin is not None:
                 rejects.append(Reject(record, "duplicate_question", "near-identical to a kept one", related_id=twin))
                 continue
             seen.append((bag, qa_id))
             kept.append({**record, "song_id": row["parent_id"], "language": row.get("language"),
-                         **self.provenance(outcome)})  # fmt: skip
+                         **provenance})  # fmt: skip
         if not kept and not rejects:
             rejects.append(Reject(row, "no_pairs", "the answer held no pairs"))
         self.counters["pairs_kept"] += len(kept)
@@ -120,13 +150,13 @@ class QA(LLMStage):
     def template_answer(self, variables: dict[str, Any]) -> str:
         """One templated pair per area, from the summary's first sentence; no model involved."""
         summary = variables["summary"]
-        first = re.split(r"(?<=[.!?])\s", summary.strip(), maxsplit=1)[0].rstrip(".")
-        quoted = re.search(r"\"([^\"]+)\"", summary)
+        first = _FIRST_SENTENCE.split(summary.strip(), maxsplit=1)[0].rstrip(".")
+        quoted = _QUOTED.search(summary)
         subject = f'"{quoted.group(1)}"' if quoted else "the piece described"
+        key_terms = ", ".join(sorted(self.grounds(summary).content)[:4]) or "its metadata"
         pairs = []
         for topic in variables["topics"]:
             area = self.areas[topic["name"]]
-            key_terms = ", ".join(sorted(content_words(summary))[:4]) or "its metadata"
             pairs.append({
                 "topic": topic["name"],
                 "question": f"{area['ask']} {subject}?",

@@ -34,7 +34,10 @@ class BadRecord(Exception):
 
 
 def trim_info(info: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in info.items() if k not in BULKY_KEYS}
+    trimmed = info.copy()  # a C-level copy, then a few deletions: cheaper than rebuilding key by key
+    for key in BULKY_KEYS.intersection(info):
+        del trimmed[key]
+    return trimmed
 
 
 def _check_types(info: dict[str, Any]) -> None:
