@@ -163,15 +163,18 @@ def _print_nodes(nodes: list[Any], depth: int) -> None:
     from curate.audit import short
 
     pad = "  " * depth
+    previous: dict[str, Any] = {}
     for node in nodes:
         step = node.step
         where = f"{node.dataset}/{node.version} table {node.table}"
         made_by = f"stage {step['stage']}, code {step['code_version']}, commit {node.code.get('commit')}"
         click.echo(f"{pad}{node.row.get('id')}  [{where}, {made_by}]")
         click.echo(f"{pad}  config: {short(step['config'], 200)}")
+        # a row carried through several steps: show only what each step changed
         for key, value in node.row.items():
-            if key != "id" and value not in (None, "", []):
+            if key != "id" and value not in (None, "", []) and previous.get(key) != value:
                 click.echo(f"{pad}  {key}: {short(value)}")
+        previous = node.row
         for rej in node.rejected:
             detail = rej["detail"] or ""
             click.echo(f"{pad}  REJECTED at step {rej['step']}: {rej['reason']} {detail}".rstrip())
