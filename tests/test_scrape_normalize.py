@@ -10,7 +10,7 @@ import pytest
 
 from curate.schemas import load_schema
 from curate.youtube.description import clean_description, parse_provided
-from curate.youtube.normalize import BadRecord, normalize
+from curate.youtube.normalize import BadRecord, normalize, trim_info
 
 TOPIC = """Provided to YouTube by Universal Music Group
 
@@ -112,3 +112,19 @@ def test_bad_records_name_their_reason(info: object, reason: str) -> None:
 
 def test_non_youtube_extractor_keeps_its_own_prefix() -> None:
     assert normalize(_info(extractor_key="Generic", id="one"), source="s")["id"] == "generic:one"
+
+
+def test_trim_info_copies_without_bulky_keys() -> None:
+    info = _info(requested_formats=[{"url": "u"}], http_headers={"Cookie": "secret"})
+    trimmed = trim_info(info)
+    assert set(info) - set(trimmed) == {"formats", "thumbnails", "requested_formats", "http_headers"}
+    assert "formats" in info and trimmed is not info  # the caller's dict is left as it was
+    assert trim_info({"id": "x"}) == {"id": "x"}
+
+
+def test_dropped_line_kinds_ignore_case_and_keep_prose() -> None:
+    text = ("A long paragraph about how the song was written on a winter tour.\nLISTEN ON SPOTIFY:\n"
+            "FOLLOW US on socials\nTikTok: @band\n[01:02:03] Outro\n  #tag #other\n#not only tags here")  # fmt: skip
+    assert clean_description(text) == (
+        "A long paragraph about how the song was written on a winter tour.\n#not only tags here"
+    )
