@@ -11,35 +11,63 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import xxhash
 
 
 class Groups:
-    """Union-find over row ids; the smallest id of a component is its key (deterministic)."""
+    """Connected components of row links, computed vectorized (ids coded in sorted order, minimum-label
+    propagation with pointer jumping in NumPy): millions of rows in seconds, a few bytes per id. The
+    smallest id of a component is its key (deterministic)."""
 
     def __init__(self) -> None:
-        self._parent: dict[str, str] = {}
+        self._edges: list[pl.DataFrame] = []
+        self._table: pl.DataFrame | None = None
 
-    def find(self, item: str) -> str:
-        parent = self._parent.setdefault(item, item)
-        root = item
-        while parent != root:
-            root, parent = parent, self._parent[parent]
-        while item != root:  # path compression
-            item, self._parent[item] = self._parent[item], root
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            low, high = sorted((ra, rb))
-            self._parent[high] = low
+    def add(self, pairs: pl.DataFrame) -> int:
+        """Link the two string columns of `pairs` row by row (nulls ignored); returns links added."""
+        edges = pairs.select(pl.col(pairs.columns[0]).cast(pl.String).alias("a"),
+                             pl.col(pairs.columns[1]).cast(pl.String).alias("b")).drop_nulls()  # fmt: skip
+        self._edges.append(edges)
+        self._table = None
+        return edges.height
 
     def link_pairs(self, pairs: Iterable[tuple[str | None, str | None]]) -> None:
-        for a, b in pairs:
-            if a and b:
-                self.union(a, b)
+        self.add(pl.DataFrame(list(pairs), schema={"a": pl.String, "b": pl.String}, orient="row"))
+
+    def table(self) -> pl.DataFrame:
+        """`id` -> `group` for every linked id (ids never linked are their own group)."""
+        if self._table is None:
+            self._table = _components(pl.concat(self._edges) if self._edges else pl.DataFrame(
+                schema={"a": pl.String, "b": pl.String}))  # fmt: skip
+        return self._table
+
+    def find(self, item: str) -> str:
+        found = self.table().filter(pl.col("id") == item)["group"]
+        return found[0] if len(found) else item
+
+    def keys(self, ids: pl.Series) -> pl.Series:
+        """The group of each id, in order."""
+        frame = pl.DataFrame({"id": ids}).join(self.table(), on="id", how="left", maintain_order="left")
+        return frame.select(pl.coalesce("group", "id"))["group"]
+
+
+def _components(edges: pl.DataFrame) -> pl.DataFrame:
+    ids = pl.concat([edges["a"], edges["b"]]).unique().sort()
+    coded = pl.DataFrame({"id": ids, "code": np.arange(len(ids), dtype=np.int64)})
+    a = edges.join(coded, left_on="a", right_on="id", how="left")["code"].to_numpy()
+    b = edges.join(coded, left_on="b", right_on="id", how="left")["code"].to_numpy()
+    label = np.arange(len(ids), dtype=np.int64)
+    while True:
+        low = np.minimum(label[a], label[b])
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        while not np.array_equal(jumped := label[label], label):  # pointer jumping: straight to the root
+            label = jumped
+        if np.array_equal(label[a], label[b]):
+            break
+    return pl.DataFrame({"id": ids, "group": ids.gather(label)})
 
 
 def link_tables(groups: Groups, tables: dict[str, pl.LazyFrame]) -> None:
@@ -50,14 +78,11 @@ def link_tables(groups: Groups, tables: dict[str, pl.LazyFrame]) -> None:
             continue
         for column in ("parent_id", "song_id"):
             if column in names:
-                pairs = frame.select("id", column).drop_nulls().collect()
-                groups.link_pairs(pairs.iter_rows())
+                groups.add(frame.select("id", column).collect())
         if "parent_ids" in names:
-            pairs = frame.select("id", "parent_ids").explode("parent_ids").drop_nulls().collect()
-            groups.link_pairs(pairs.iter_rows())
+            groups.add(frame.select("id", "parent_ids").explode("parent_ids").collect())
         if "cluster_id" in names:
-            pairs = frame.select("id", pl.lit("cluster:") + pl.col("cluster_id")).drop_nulls().collect()
-            groups.link_pairs(pairs.iter_rows())
+            groups.add(frame.select("id", pl.lit("cluster:") + pl.col("cluster_id")).collect())
 
 
 def link_rejects(groups: Groups, reject_files: list[Path]) -> int:
@@ -70,10 +95,8 @@ def link_rejects(groups: Groups, reject_files: list[Path]) -> int:
         .select("row_id", "related_id", "cluster_id")
         .collect()
     )
-    for row_id, related, cluster in frame.iter_rows():
-        if related:
-            groups.union(row_id, related)
-        groups.union(row_id, f"cluster:{cluster}")
+    groups.add(frame.select("row_id", "related_id"))
+    groups.add(frame.select("row_id", pl.lit("cluster:") + pl.col("cluster_id")))
     return frame.height
 
 

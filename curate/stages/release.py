@@ -18,7 +18,11 @@ from curate.hashing import stable_id
 from curate.release.formats import Example, examples_of, render
 from curate.release.grouping import Groups, is_eval, link_rejects, link_tables, seeded_unit
 from curate.release.mixture import Component, ReleaseConfig
+from curate.release.shuffle import Shuffle
+from curate.schemas import load_schema
 from curate.stage import GlobalStage, StageConfig, StageResult
+
+CHUNK_ROWS = 50_000  # source rows turned into examples at a time
 
 
 class Release(GlobalStage):
@@ -35,9 +39,11 @@ class Release(GlobalStage):
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
         groups = Groups()
         link_tables(groups, tables)
-        reject_files = sorted((self.context.store_base / "rejects").glob("*.parquet"))
+        reject_files = (
+            sorted((self.context.store_base / "rejects").glob("*.parquet")) if self.context.store_base else []
+        )
         self.counters["duplicate_links"] += link_rejects(groups, reject_files)
-        rows: list[dict[str, Any]] = []
+        picked: list[tuple[Component, pl.LazyFrame, int]] = []
         for component in self.config.components:
             if component.table not in tables:
                 if not self.config.skip_missing_tables:
@@ -45,20 +51,27 @@ class Release(GlobalStage):
                                       f"which is not an input of step '{self.context.step}'")  # fmt: skip
                 self.counters[f"skipped_component_{component.src}"] += 1
                 continue
-            rows += self._component_rows(component, tables, groups)
-        rows.sort(key=lambda r: seeded_unit(self.config.seed, "order", r["id"]))  # deterministic shuffle
-        return StageResult(rows=rows)
+            frame, height = self._sample(tables[component.table], component)
+            picked.append((component, frame, height))
+        # rows go to buckets by their seeded order key, then each bucket is sorted: a deterministic shuffle
+        # of any size in bounded memory (the same order as sorting everything at once)
+        estimate = sum(h * (c.tasks_per_row or 1) * math.ceil(c.upsample) for c, _, h in picked)
+        shuffle = Shuffle(load_schema(f"release_{self.config.format}").arrow, buckets=estimate // 200_000 + 1)
+        for component, frame, height in picked:
+            for lo in range(0, height, CHUNK_ROWS):
+                chunk = frame.slice(lo, CHUNK_ROWS).collect()
+                rows = self._component_rows(component, tables, chunk, groups)
+                shuffle.add(rows, [seeded_unit(self.config.seed, "order", r["id"]) for r in rows])
+        return StageResult(rows=shuffle.sorted_tables())
 
-    def _component_rows(self, component: Component, tables: dict[str, pl.LazyFrame], groups: Groups) -> list[dict]:
-        frame = tables[component.table]
-        if component.where:
-            frame = frame.filter(pl.sql_expr(component.where).fill_null(False))
-        picked = self._sample(frame.collect(), component)
+    def _component_rows(self, component: Component, tables: dict[str, pl.LazyFrame], picked: pl.DataFrame,
+                        groups: Groups) -> list[dict]:  # fmt: skip
         context = self._context(component, tables, picked)
         cfg, src = self.config, component.src
         out = []
         sides: dict[str, str] = {}  # group -> split, computed once per group
-        for row in picked.iter_rows(named=True):
+        group_of = groups.keys(picked["id"]).to_list()
+        for row, group in zip(picked.iter_rows(named=True), group_of, strict=True):
             examples = examples_of(row, component, context)
             if not examples:
                 self.counters[f"unusable_{src}"] += 1
@@ -66,7 +79,6 @@ class Release(GlobalStage):
             if component.tasks_per_row is not None:
                 examples = sorted(examples, key=lambda e: seeded_unit(cfg.seed, "task", e.source_id, e.task))
                 examples = examples[: component.tasks_per_row]
-            group = groups.find(row["id"])
             if group not in sides:
                 sides[group] = cfg.eval_split if is_eval(group, cfg.seed, cfg.eval_fraction) else "train"
             split = sides[group]
@@ -76,16 +88,20 @@ class Release(GlobalStage):
             self.counters[f"rows_{src}_{split}"] += 1
         return out
 
-    def _sample(self, frame: pl.DataFrame, component: Component) -> pl.DataFrame:
+    def _sample(self, frame: pl.LazyFrame, component: Component) -> tuple[pl.LazyFrame, int]:
         """Seeded choice of `ratio` of the rows, at most `cap`: the same rows on every run."""
-        take = math.ceil(frame.height * component.ratio)
+        if component.where:
+            frame = frame.filter(pl.sql_expr(component.where).fill_null(False))
+        ids = frame.select("id").collect()["id"]
+        take = math.ceil(len(ids) * component.ratio)
         if component.cap is not None:
             take = min(take, component.cap)
-        if take >= frame.height:
-            return frame
-        keys = [seeded_unit(self.config.seed, component.src, rid) for rid in frame["id"]]
-        self.counters[f"sampled_out_{component.src}"] += frame.height - take
-        return frame.with_columns(_key=pl.Series(keys)).sort("_key").head(take).drop("_key")
+        if take >= len(ids):
+            return frame, len(ids)
+        keys = pl.Series([seeded_unit(self.config.seed, component.src, rid) for rid in ids])
+        self.counters[f"sampled_out_{component.src}"] += len(ids) - take
+        chosen = ids.gather(keys.arg_sort()[:take])
+        return frame.filter(pl.col("id").is_in(chosen.implode())), take
 
     def _context(self, component: Component, tables: dict[str, pl.LazyFrame],
                  picked: pl.DataFrame) -> dict[str, dict[str, Any]]:  # fmt: skip
