@@ -35,11 +35,6 @@ class Decontaminate(ShardStage):
     config: DecontaminateConfig
 
     @classmethod
-    def schema_for(cls, config: StageConfig) -> str | None:
-        assert isinstance(config, DecontaminateConfig)
-        return config.schema_name
-
-    @classmethod
     def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
         """The eval set shapes the output: editing it redoes the step."""
         assert isinstance(config, DecontaminateConfig)

@@ -39,11 +39,6 @@ class DedupExact(GlobalStage):
     Config = DedupExactConfig
     config: DedupExactConfig
 
-    @classmethod
-    def schema_for(cls, config: StageConfig) -> str | None:
-        assert isinstance(config, DedupExactConfig)
-        return config.schema_name
-
     def _key(self, frame: pl.LazyFrame) -> pl.LazyFrame:
         text = joined(self.config.columns)
         if self.config.key == "text":

@@ -51,11 +51,6 @@ class DedupMinhash(GlobalStage):
     Config = DedupMinhashConfig
     config: DedupMinhashConfig
 
-    @classmethod
-    def schema_for(cls, config: StageConfig) -> str | None:
-        assert isinstance(config, DedupMinhashConfig)
-        return config.schema_name
-
     def params(self) -> MinHashParams:
         c = self.config
         ngram = c.ngram or (5 if c.kind == "text" else 7)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from curate.io import base_suffix, line_ranges, open_binary, open_text
+from curate.io import base_suffix, json_lines, open_text
 from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
 from curate.youtube.normalize import BadRecord, normalize
 
@@ -44,12 +44,10 @@ class YtdlpDump(SourceStage):
         return "json" if base_suffix(path) == ".json" else "jsonl"
 
     def list_shards(self, paths: list[Path]) -> list[InputShard]:
-        shards = []
+        shards: list[InputShard] = []
         for path in paths:
-            if self._format(path) == "jsonl":
-                shards += [InputShard(path, s, e) for s, e in line_ranges(path, self.config.shard_bytes)]
-            else:
-                shards.append(InputShard(path))
+            jsonl = self._format(path) == "jsonl"
+            shards += InputShard.line_ranges(path, self.config.shard_bytes) if jsonl else [InputShard(path)]
         return shards
 
     def read(self, shard: InputShard) -> Iterator[StageResult]:
@@ -71,24 +69,11 @@ class YtdlpDump(SourceStage):
         yield StageResult(rows=rows, rejects=rejects)
 
     def _lines(self, shard: InputShard) -> Iterator[Record]:
-        with open_binary(shard.path) as raw:
-            if shard.start:
-                raw.seek(shard.start)
-            offset = shard.start
-            for line in raw:
-                here, offset = offset, offset + len(line)
-                if shard.end is not None and here >= shard.end:
-                    break
-                text = line.decode("utf-8", errors="replace").strip()
-                if not text:
-                    continue
-                where = f"{shard.path.name}@{here}"
-                try:
-                    value = json.loads(text)
-                except json.JSONDecodeError as err:
-                    yield where, Reject({"source": where, "line": text[:2000]}, "parse_error", str(err))
-                    continue
-                yield from _flatten(where, value)
+        for line in json_lines(shard.path, shard.start, shard.end):
+            if line.error is not None:
+                yield line.where, Reject({"source": line.where, "line": line.text[:2000]}, "parse_error", line.error)
+            else:
+                yield from _flatten(line.where, line.value)
 
     def _document(self, shard: InputShard) -> Iterator[Record]:
         where = shard.path.name
