@@ -59,7 +59,9 @@ def test_plural_listed_with_same_weight_is_one_term(matcher: TermMatcher) -> Non
 
 
 def test_normalize_ascii_fast_path_equals_unicode_split() -> None:
-    texts = ["Ünïcode — “quoted” cadence…", "snake_case and CamelCase, 4/4 time!", "ß-Straße", "plain ascii words"]
+    texts = ["Ünïcode — “quoted” cadence…", "snake_case and CamelCase, 4/4 time!", "ß-Straße", "plain ascii words",
+             "tab\tand\nnew line", "non\u00a0breaking", "e\u0301tude", "交響曲 第9番", "٣ Arabic digits ٤",
+             "emoji 🎵 notes", "", "  "]  # fmt: skip
     slow = [" " + re.sub(r"[\W_]+", " ", t.casefold()).strip() + " " for t in texts]
     assert [normalize(t) for t in texts] == slow
 

@@ -17,9 +17,9 @@ from curate.errors import CurateError
 from curate.hashing import digest
 from curate.resources import pipelines_dir
 
-_NON_WORD = re.compile(r"[\W_]+")
 _WORD_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789"
-_ASCII_WORD_BYTES = bytes(c if c in _WORD_BYTES else 0x20 for c in range(256))  # the same split for ASCII text
+_ASCII_WORD_BYTES = bytes(c if c in _WORD_BYTES or c >= 0x80 else 0x20 for c in range(256))
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
 
 
 def normalize(text: str) -> str:
@@ -29,9 +29,12 @@ def normalize(text: str) -> str:
     all become spaces, so "bass" never matches inside "embassy" and "twelve-tone" == "twelve tone".
     """
     folded = text.casefold()
-    if folded.isascii():  # the common case: a byte table and split/join, ~3x faster than the regex
-        return " " + " ".join(folded.encode().translate(_ASCII_WORD_BYTES).decode().split()) + " "
-    return " " + _NON_WORD.sub(" ", folded).strip() + " "
+    # ASCII punctuation by a byte table (UTF-8 bytes >= 0x80 pass through), then the rare non-ASCII
+    # non-word characters by a regex: the same split as `[\W_]+`, about 3x faster on ASCII text
+    spaced = folded.encode().translate(_ASCII_WORD_BYTES).decode()
+    if not spaced.isascii():
+        spaced = _NON_ASCII_NON_WORD.sub(" ", spaced)
+    return " " + " ".join(spaced.split()) + " "
 
 
 @dataclass(frozen=True)
