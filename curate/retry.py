@@ -52,14 +52,8 @@ def retry_call(fn: Callable[[], T], classify: Classify, policy: RetryPolicy = Re
     for attempt in range(1, policy.attempts + 1):
         try:
             return fn()
-        except Exception as err:
-            verdict = classify(err)
-            if verdict is None or attempt == policy.attempts:
-                raise
-            wait = policy.delay(attempt, verdict.after, rng)
-            if on_retry:
-                on_retry(attempt, err, wait)
-            sleep(wait)
+        except Exception as err:  # noqa: BLE001  (classified: re-raised unless retryable)
+            sleep(_wait_or_raise(err, attempt, classify, policy, rng, on_retry))
     raise AssertionError("unreachable")
 
 
@@ -69,15 +63,21 @@ async def retry_async(fn: Callable[[], Awaitable[T]], classify: Classify, policy
     for attempt in range(1, policy.attempts + 1):
         try:
             return await fn()
-        except Exception as err:
-            verdict = classify(err)
-            if verdict is None or attempt == policy.attempts:
-                raise
-            wait = policy.delay(attempt, verdict.after, rng)
-            if on_retry:
-                on_retry(attempt, err, wait)
-            await asyncio.sleep(wait)
+        except Exception as err:  # noqa: BLE001  (classified: re-raised unless retryable)
+            await asyncio.sleep(_wait_or_raise(err, attempt, classify, policy, rng, on_retry))
     raise AssertionError("unreachable")
+
+
+def _wait_or_raise(err: Exception, attempt: int, classify: Classify, policy: RetryPolicy, rng: random.Random,
+                   on_retry: OnRetry | None) -> float:  # fmt: skip
+    """The delay before the next try, or the error itself when it is not retryable or tries are spent."""
+    verdict = classify(err)
+    if verdict is None or attempt == policy.attempts:
+        raise err
+    wait = policy.delay(attempt, verdict.after, rng)
+    if on_retry:
+        on_retry(attempt, err, wait)
+    return wait
 
 
 def parse_retry_after(value: str | None) -> float | None:

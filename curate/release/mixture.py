@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-import polars as pl
 from pydantic import Field, field_validator, model_validator
 
+from curate.expressions import check_sql
 from curate.stage import StageConfig
 
 Format = Literal["pretrain", "sft", "chat"]
@@ -37,12 +37,7 @@ class Component(StageConfig):
     @field_validator("where")
     @classmethod
     def _parses(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                pl.sql_expr(value)
-            except pl.exceptions.PolarsError as err:
-                raise ValueError(f"not a valid SQL expression: {err}") from err
-        return value
+        return None if value is None else check_sql(value)
 
 
 class ReleaseConfig(StageConfig):

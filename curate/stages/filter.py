@@ -9,6 +9,7 @@ import polars as pl
 import pyarrow as pa
 from pydantic import field_validator
 
+from curate.expressions import check_sql
 from curate.stage import Reject, ShardStage, StageConfig, StageResult
 
 
@@ -17,14 +18,7 @@ class FilterConfig(StageConfig):
     reason: str = "filter"
     keep_rejects: bool = True  # False: only count dropped rows (for very selective filters)
 
-    @field_validator("expr")
-    @classmethod
-    def _parses(cls, value: str) -> str:
-        try:
-            pl.sql_expr(value)
-        except pl.exceptions.PolarsError as err:
-            raise ValueError(f"not a valid SQL expression: {err}") from err
-        return value
+    _parses = field_validator("expr")(check_sql)
 
 
 class Filter(ShardStage):
