@@ -53,3 +53,13 @@ def tree_checksums(version_dir: Path) -> dict[str, str]:
         for p in sorted(version_dir.rglob("*.parquet"))
         if not p.name.startswith(".")
     }
+
+
+def read_then(tmp: Path, *steps: dict[str, Any]) -> Path:
+    """A pipeline reading two 7-row dump files into `raw`, then `steps` (each reads an earlier table)."""
+    songs = write_songs(tmp / "in", files=2, per_file=7, broken=False)
+    return write_pipeline(
+        tmp / "p.yaml",
+        inputs={"d": {"path": str(songs.relative_to(tmp))}},
+        steps=[{"name": "raw", "stage": "read", "input": "d"}, *steps],
+    )

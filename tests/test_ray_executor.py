@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from foundation_helpers import standard_pipeline, tree_checksums
+from foundation_helpers import read_then, standard_pipeline, tree_checksums
 
 from curate.executors import LocalExecutor, make_executor
 from curate.pipeline import load_pipeline
@@ -63,17 +63,8 @@ def test_stage_bug_on_ray_is_reported(tmp_path: Path, ray_executor) -> None:
 
 
 def test_global_stage_pieces_run_as_ray_tasks(tmp_path: Path, ray_executor) -> None:
-    from foundation_helpers import write_pipeline, write_songs
 
-    songs = write_songs(tmp_path / "in", files=2, per_file=7, broken=False)
-    path = write_pipeline(
-        tmp_path / "p.yaml",
-        inputs={"d": {"path": str(songs.relative_to(tmp_path))}},
-        steps=[
-            {"name": "raw", "stage": "read", "input": "d"},
-            {"name": "s", "stage": "plugins:ChunkedSum", "input": "raw"},
-        ],
-    )
+    path = read_then(tmp_path, {"name": "s", "stage": "plugins:ChunkedSum", "input": "raw"})
     run_pipeline(load_pipeline(path), tmp_path / "local", LocalExecutor(2))
     run_pipeline(load_pipeline(path), tmp_path / "ray", ray_executor)
     assert tree_checksums(tmp_path / "local/t/1") == tree_checksums(tmp_path / "ray/t/1")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from foundation_helpers import standard_pipeline, tree_checksums, write_pipeline, write_songs
+from foundation_helpers import read_then, standard_pipeline, tree_checksums, write_pipeline, write_songs
 
 from curate.errors import CurateError
 from curate.executors import LocalExecutor
@@ -113,15 +113,7 @@ def test_limit_caps_rows_per_source_shard(tmp_path: Path) -> None:
 
 
 def test_global_stage_fans_out_with_parallel_map(tmp_path: Path) -> None:
-    songs = write_songs(tmp_path / "in", files=2, per_file=7, broken=False)
-    pipeline = write_pipeline(
-        tmp_path / "p.yaml",
-        inputs={"d": {"path": str(songs.relative_to(tmp_path))}},
-        steps=[
-            {"name": "raw", "stage": "read", "input": "d"},
-            {"name": "sums", "stage": "plugins:ChunkedSum", "input": "raw"},
-        ],
-    )
+    pipeline = read_then(tmp_path, {"name": "sums", "stage": "plugins:ChunkedSum", "input": "raw"})
     one = run(pipeline, tmp_path / "one", workers=1)
     two = run(pipeline, tmp_path / "two", workers=2)
     durations = [30 + 20 * i for i in range(7)] * 2
@@ -151,15 +143,10 @@ def test_code_version_covers_code_paths(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_shard_step_after_a_global_step_reads_every_output_shard(tmp_path: Path) -> None:
-    songs = write_songs(tmp_path / "in", files=2, per_file=7, broken=False)
-    pipeline = write_pipeline(
-        tmp_path / "p.yaml",
-        inputs={"d": {"path": str(songs.relative_to(tmp_path))}},
-        steps=[
-            {"name": "raw", "stage": "read", "input": "d"},
-            {"name": "first", "stage": "limit", "input": "raw", "config": {"n": 100, "shard_rows": 4}},
-            {"name": "upper", "stage": "plugins:SlowUpper", "input": "first"},
-        ],
+    pipeline = read_then(
+        tmp_path,
+        {"name": "first", "stage": "limit", "input": "raw", "config": {"n": 100, "shard_rows": 4}},
+        {"name": "upper", "stage": "plugins:SlowUpper", "input": "first"},
     )
     result = run(pipeline, tmp_path / "s")
     assert len(result.manifest["tables"]["first"]["shards"]) == 4  # 14 rows in shards of 4
@@ -168,15 +155,7 @@ def test_shard_step_after_a_global_step_reads_every_output_shard(tmp_path: Path)
 
 
 def test_global_stage_streams_lazy_rows_and_rejects_into_shards(tmp_path: Path) -> None:
-    songs = write_songs(tmp_path / "in", files=2, per_file=7, broken=False)
-    pipeline = write_pipeline(
-        tmp_path / "p.yaml",
-        inputs={"d": {"path": str(songs.relative_to(tmp_path))}},
-        steps=[
-            {"name": "raw", "stage": "read", "input": "d"},
-            {"name": "half", "stage": "plugins:LazyHalf", "input": "raw"},
-        ],
-    )
+    pipeline = read_then(tmp_path, {"name": "half", "stage": "plugins:LazyHalf", "input": "raw"})
     result = run(pipeline, tmp_path / "s")
     step = result.manifest["steps"][1]
     assert step["rows_in"] == 14 and step["rows_out"] == 6 and step["rejected"] == {"odd": 8}
