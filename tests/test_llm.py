@@ -219,6 +219,15 @@ def test_nested_schema_is_strict_and_server_without_json_schema_works(tmp_path: 
     assert {b["response_format"]["type"] for b in server.bodies} == {"json_object"}
 
 
+def test_server_refusing_json_schema_falls_back_to_json_object(tmp_path: Path, server: OpenAIServer) -> None:
+    server.json_schema = False  # the default config asks for json_schema; this server answers 400 to it
+    result = run(write_pipeline(tmp_path, llm_config(server.url, concurrency=1)), tmp_path / "store")
+    assert table(tmp_path / "store", "summaries").height == MUSIC_SONGS  # every row still made
+    assert step_counters(result, "summaries")["structured_output_fell_back_to_json_object"] == 1
+    kinds = [b["response_format"]["type"] for b in server.bodies]
+    assert kinds[:2] == ["json_schema", "json_object"] and set(kinds[2:]) == {"json_object"}
+
+
 def test_budget_cap_stops_cleanly_and_rerun_pays_only_the_rest(tmp_path: Path, server: OpenAIServer) -> None:
     songs = write_songs(tmp_path / "songs.jsonl", 30)
     price = {"test-model": {"prompt_per_million": 1000.0, "completion_per_million": 1000.0}}

@@ -24,7 +24,7 @@ from curate.llm.accounting import Ledger, cost, estimate_tokens, max_completion_
 from curate.llm.backends import FATAL_STATUS, Backend, Completion, TemplateBackend, classify
 from curate.llm.config import LLMConfig
 from curate.llm.prompts import Messages
-from curate.llm.schema import InvalidOutput
+from curate.llm.schema import InvalidOutput, weaker_formats
 from curate.ratelimit import step_limiter
 from curate.retry import Retry, RetryPolicy, retry_async
 
@@ -157,8 +157,7 @@ class Engine:
         sent = "template_answers" if isinstance(backend, TemplateBackend) else "requests_sent"
 
         async def attempt() -> tuple[Completion, Any]:
-            self.counters[sent] += 1
-            completion = await backend.complete(call.messages, call.variables, self.response_format)
+            completion = await self._complete(backend, call, sent)
             self._account(completion)
             return completion, self._check(completion)
 
@@ -178,6 +177,26 @@ class Engine:
             if time.monotonic() - self._last_flush >= self.config.cache_flush_s:
                 self.flush()
         return Outcome(completion, value)
+
+    async def _complete(self, backend: Backend, call: Call, sent: str) -> Completion:
+        """One request; if the server answers 400 to it with a `response_format`, the same request is
+        tried with the weaker formats (json_schema -> json_object -> none). When a weaker one works, the
+        server cannot do the stronger: this engine keeps the weaker for the rest of the run (answers are
+        parsed and validated the same way). A 400 with no format at all is the request's own fault."""
+        tried = self.response_format
+        for fmt in (tried, *weaker_formats(tried)):
+            self.counters[sent] += 1
+            try:
+                completion = await backend.complete(call.messages, call.variables, fmt)
+            except openai.BadRequestError:
+                if fmt is None:
+                    raise
+                continue
+            if fmt is not tried and self.response_format is tried:
+                self.response_format = fmt
+                self.counters[f"structured_output_fell_back_to_{fmt['type'] if fmt else 'none'}"] += 1
+            return completion
+        raise AssertionError("unreachable: the last format is None, whose 400 is raised")
 
     def _classify(self, err: BaseException) -> Retry | None:
         if isinstance(err, InvalidOutput):

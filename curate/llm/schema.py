@@ -49,6 +49,13 @@ def response_format(model: type[BaseModel], mode: str) -> dict[str, Any] | None:
     return None
 
 
+def weaker_formats(fmt: dict[str, Any] | None) -> list[dict[str, Any] | None]:
+    """What to try when a server refuses `fmt`: json_schema -> json_object -> no format."""
+    if fmt is None:
+        return []
+    return [{"type": "json_object"}, None] if fmt["type"] == "json_schema" else [None]
+
+
 def parse_json(text: str, model: type[BaseModel]) -> BaseModel:
     """The answer as `model`; tolerates a ```json fence, which models add when not forced. Parsed and
     validated in one pass by pydantic-core (a third of json.loads + model_validate)."""
