@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import fsspec
 import polars as pl
 
 from curate.errors import CurateError
 from curate.store import Store
+from curate.store import filesystem_path as _filesystem_path
 
 
 def versions(root: str | Path) -> list[tuple[Store, dict[str, Any]]]:
@@ -44,7 +44,7 @@ def _store_of(manifest_path: str, manifest: dict[str, Any], root: str | Path | N
 def verify(manifest_path: str | Path, root: str | Path | None = None) -> list[str]:
     """Re-hash every shard the manifest lists; return one line per problem (empty: all good)."""
     location = str(manifest_path)
-    fs, path = fsspec.core.url_to_fs(location)
+    fs, path = Store(location, "_", "_").fs, _filesystem_path(location)
     if not fs.isfile(path):
         raise CurateError(f"manifest not found: {manifest_path}")
     manifest = json.loads(fs.cat_file(path))

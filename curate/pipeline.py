@@ -237,7 +237,10 @@ def input_cache_dir() -> Path:
 
 def fetch_inputs(url: str) -> dict[Path, str]:
     """Copy the files an fsspec URL (file, folder or glob) names into the input cache, once each."""
-    fs, path = fsspec.core.url_to_fs(url)
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as err:  # an unknown protocol, or its fsspec package is missing
+        raise CurateError(f"cannot read input {url}: {err}") from err
     names = fs.glob(path) if glob.has_magic(path) else [path]
     files = [f for name in names for f in (fs.find(name) if fs.isdir(name) else [name])]
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]

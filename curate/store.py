@@ -26,6 +26,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
+from curate.errors import CurateError
 from curate.hashing import digest
 
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3, "row_group_size": 65536}
@@ -143,8 +144,16 @@ def is_url(location: str | Path) -> bool:
 def _filesystem(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
     if not is_url(root):
         return LocalFileSystem(), str(Path(root).resolve())
-    fs, path = fsspec.core.url_to_fs(root)
+    try:
+        fs, path = fsspec.core.url_to_fs(root)
+    except (ImportError, ValueError) as err:  # an unknown protocol, or its fsspec package is missing
+        raise CurateError(f"cannot open store {root}: {err}") from err
     return fs, path.rstrip("/")
+
+
+def filesystem_path(location: str) -> str:
+    """The path part of a local path or URL, as its filesystem names it."""
+    return _filesystem(location)[1]
 
 
 @dataclass(frozen=True)

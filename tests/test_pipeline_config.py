@@ -84,3 +84,14 @@ def test_cli_prints_one_sentence_without_traceback(tmp_path: Path) -> None:
 def test_demo_pipeline_is_valid() -> None:
     pipeline = load_pipeline(Path(__file__).parents[1] / "pipelines" / "demo.yaml")
     assert pipeline.spec.dataset == "demo" and pipeline.steps
+
+
+def test_unknown_store_protocol_is_one_sentence(tmp_path: Path) -> None:
+    doc = _doc(config={})
+    path = _write(tmp_path, doc)
+    out = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "run", str(path), "--root", "nosuchfs://bucket/store"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "error: cannot open store nosuchfs://bucket/store" in out.stderr
