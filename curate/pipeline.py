@@ -211,6 +211,7 @@ def load_pipeline(path: str | Path) -> Pipeline:
             raise ConfigError(file, *_first_error(err, f"{where}.config")) from err
         step = Step(spec=step_spec, stage_cls=stage_cls, config=config)
         _check_inputs(file, where, step, spec, tables)
+        _check_input_schema(file, where, step, steps)
         tables.add(step_spec.name)
         steps.append(step)
     return Pipeline(path=path.resolve(), spec=spec, steps=tuple(steps), input_files=input_files, input_urls=input_urls)
@@ -258,3 +259,16 @@ def fetch_inputs(url: str) -> dict[Path, str]:
             atomic_write_bytes(local, fs.cat_file(remote))
         out[local] = f"{protocol}://{remote.lstrip('/')}" if protocol != "file" else f"file://{remote}"
     return out
+
+
+def _check_input_schema(file: str, where: str, step: Step, earlier: list[Step]) -> None:
+    """A stage that declares the table it reads must get that table (when the producer declares one)."""
+    wanted = step.stage_cls.input_schema
+    if wanted is None or step.kind == "source":
+        return
+    producers = {s.name: s for s in earlier}
+    for name in step.spec.inputs:
+        got = producers[name].stage_cls.schema_for(producers[name].config)
+        if got is not None and got != wanted:
+            raise ConfigError(file, f"{where}.input", f"'{step.spec.stage}' reads a '{wanted}' table, "
+                              f"but '{name}' is a '{got}' table")  # fmt: skip

@@ -47,6 +47,14 @@ def _doc(**steps_override: object) -> dict:
             "'later' is not an earlier step",
         ),
         (lambda d: d["steps"].append(dict(d["steps"][0])), "steps[1].name", "already used"),
+        (
+            lambda d: (
+                d["steps"][0]["config"].update(schema_name="scores"),
+                d["steps"].append({"name": "f", "stage": "song_filter", "input": "raw"}),
+            ),
+            "steps[1].input",
+            "reads a 'songs' table, but 'raw' is a 'scores' table",
+        ),
     ],
 )
 def test_config_errors_name_file_key_and_reason(tmp_path: Path, mutate, key: str, reason: str) -> None:

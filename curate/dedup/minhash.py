@@ -14,8 +14,6 @@ import numpy as np
 
 from curate.dedup.hashing import fmix64
 
-EMPTY = np.uint32(0xFFFFFFFF)
-
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) exactly as `datasketch.MinHash._init_permutations` draws them for `affine32`."""

@@ -8,7 +8,6 @@ hash of its key, so the same song is on the same side in every format and in eve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +31,6 @@ class Groups:
         self._edges.append(edges)
         self._table = None
         return edges.height
-
-    def link_pairs(self, pairs: Iterable[tuple[str | None, str | None]]) -> None:
-        self.add(pl.DataFrame(list(pairs), schema={"a": pl.String, "b": pl.String}, orient="row"))
 
     def table(self) -> pl.DataFrame:
         """`id` -> `group` for every linked id (ids never linked are their own group)."""
