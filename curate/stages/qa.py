@@ -59,6 +59,7 @@ class QA(LLMStage):
     name = "qa"
     Config = QAConfig
     config: QAConfig
+    input_schema = "summaries"
     output_schema = "qa_pairs"
     answer_model = QAAnswer
     columns = ("id", "parent_id", "summary", "language")

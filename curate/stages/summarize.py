@@ -52,6 +52,7 @@ class Summarize(LLMStage):
     name = "summarize"
     Config = SummarizeConfig
     config: SummarizeConfig
+    input_schema = "songs"
     output_schema = "summaries"
     answer_model = SummaryAnswer
     columns = ("id", "title", "track", "artists", "album", "label", "release_year", "channel", "description",
