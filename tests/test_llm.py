@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import pytest
 from support.llm_pipelines import FIXTURE, answer, llm_config, write_pipeline, write_songs
-from support.openai_server import Delay, OpenAIServer, Reply, Status
+from support.openai_server import Delay, OpenAIServer, Raw, Reply, Status
 
 from curate.errors import CurateError
 from curate.executors import make_executor
@@ -95,6 +95,19 @@ def test_500_is_retried_then_rejected_when_it_persists(tmp_path: Path, server: O
     assert rejects(tmp_path / "store")["youtube:vid00006"] == "server_error"  # three tries, all 500
     assert len(kept) == MUSIC_SONGS - 1  # the run went on
     assert step_counters(result, "summaries")["retries_server_error"] == 4
+
+
+def test_faulty_200_bodies_are_retried_then_rejected(tmp_path: Path, server: OpenAIServer) -> None:
+    no_message = '{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": ' \
+                 '[{"index": 0, "finish_reason": "stop", "message": null}]}'  # fmt: skip
+    server.script("Despacito", Raw("<html>gateway says hi</html>", "text/html"), Raw('{"id": "x", "choi'))
+    server.script("So What", Raw(no_message), Raw(no_message), Raw(no_message))
+    result = run(write_pipeline(tmp_path, llm_config(server.url)), tmp_path / "store")
+    kept = table(tmp_path / "store", "summaries")["parent_id"].to_list()
+    assert "youtube:kJQP7kiw5Fk" in kept  # HTML, then cut JSON, then a good answer
+    assert rejects(tmp_path / "store")["youtube:vid00006"] == "bad_response"
+    assert len(kept) == MUSIC_SONGS - 1  # the run went on
+    assert step_counters(result, "summaries")["retries_bad_response"] == 4
 
 
 def test_slow_response_times_out_and_is_retried(tmp_path: Path, server: OpenAIServer) -> None:

@@ -7,12 +7,14 @@ client's own retries are off (max_retries=0) and every attempt is counted here.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 import openai
+from openai.types.chat import ChatCompletion
 
 from curate.errors import CurateError
 from curate.llm.config import LLMConfig
@@ -57,12 +59,19 @@ class OpenAIBackend:
         body: dict[str, Any] = {"messages": messages}
         if response_format:
             body["response_format"] = response_format
-        response = await self.client.chat.completions.create(
-            model=self.config.model, messages=[], extra_body=body, **self.config.params
-        )
+        try:
+            response = await self.client.chat.completions.create(
+                model=self.config.model, messages=[], extra_body=body, **self.config.params
+            )
+        except json.JSONDecodeError as err:  # a 200 whose body is not JSON (a proxy's page, a cut stream)
+            raise BadResponse(f"the response body is not JSON: {err}") from err
+        if not isinstance(response, ChatCompletion):  # the client hands back non-JSON bodies as text
+            raise BadResponse(f"the response is not a chat completion: {str(response)[:200]!r}")
         if not response.choices:
             return Completion("", "empty", response.id, *_usage(response.usage))
         choice = response.choices[0]
+        if choice.message is None:
+            raise BadResponse("the response's first choice has no message")
         return Completion(choice.message.content or "", choice.finish_reason or "", response.id,
                           *_usage(response.usage))  # fmt: skip
 
@@ -93,8 +102,14 @@ class TemplateBackend:
         return None
 
 
+class BadResponse(Exception):
+    """The server answered 200 with something that is not a chat completion: retried like a 5xx."""
+
+
 def classify(err: BaseException) -> tuple[str, Retry | None]:
     """(reject reason, retry verdict) for a failed call, by exception type and status code."""
+    if isinstance(err, BadResponse):
+        return "bad_response", Retry()
     if isinstance(err, openai.APIStatusError):
         code = err.status_code
         after = parse_retry_after(err.response.headers.get("retry-after"))

@@ -21,7 +21,7 @@ import openai
 from curate.cache import KVCache
 from curate.errors import CurateError
 from curate.llm.accounting import Ledger, cost, estimate_tokens, max_completion_tokens
-from curate.llm.backends import FATAL_STATUS, Backend, Completion, TemplateBackend, classify
+from curate.llm.backends import FATAL_STATUS, Backend, BadResponse, Completion, TemplateBackend, classify
 from curate.llm.config import LLMConfig
 from curate.llm.prompts import Messages
 from curate.llm.schema import InvalidOutput, weaker_formats
@@ -165,7 +165,7 @@ class Engine:
             completion, value = await retry_async(attempt, self._classify, self.policy, self._on_retry)
         except InvalidOutput as err:
             return Outcome(reason=err.reason, detail=err.detail)
-        except openai.APIError as err:
+        except (openai.APIError, BadResponse) as err:
             if isinstance(err, openai.APIStatusError) and err.status_code in FATAL_STATUS:
                 raise CurateError(f"the LLM server refused the request (HTTP {err.status_code}): check "
                                   f"llm.model, llm.base_url and llm.api_key_env") from err  # fmt: skip
@@ -203,7 +203,7 @@ class Engine:
             return Retry() if self.config.retry_invalid else None
         if isinstance(err, openai.APIStatusError) and err.status_code in FATAL_STATUS:
             return None
-        if isinstance(err, openai.APIError):
+        if isinstance(err, openai.APIError | BadResponse):
             return classify(err)[1]
         return None
 

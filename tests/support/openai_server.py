@@ -49,7 +49,15 @@ class Delay:
     seconds: float
 
 
-Behaviour = Reply | Status | Delay
+@dataclass
+class Raw:
+    """A 200 whose body is whatever a faulty server sends (HTML, cut JSON, a completion without message)."""
+
+    body: str
+    content_type: str = "application/json"
+
+
+Behaviour = Reply | Status | Delay | Raw
 Answer = Callable[[dict[str, Any]], "str | Reply"]
 Match = str | Callable[[dict[str, Any]], bool]
 
@@ -130,6 +138,8 @@ class OpenAIServer:
             behaviour = None
         if isinstance(behaviour, Status):
             return self._error(behaviour.status, behaviour.message, behaviour.retry_after)
+        if isinstance(behaviour, Raw):
+            return web.Response(text=behaviour.body, content_type=behaviour.content_type)
         fmt = (body.get("response_format") or {}).get("type")
         if fmt == "json_schema" and not self.json_schema:
             return self._error(400, "response_format json_schema is not supported")
