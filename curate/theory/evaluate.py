@@ -19,7 +19,7 @@ import openai
 from curate.cache import KVCache
 from curate.errors import CurateError
 from curate.hashing import digest
-from curate.llm.backends import FATAL_STATUS, OpenAIBackend, classify
+from curate.llm.backends import FATAL_STATUS, BadResponse, OpenAIBackend, classify
 from curate.llm.config import LLMConfig
 from curate.retry import RetryPolicy, retry_async
 from curate.theory.format import LETTERS
@@ -102,7 +102,7 @@ async def _run(items: list[dict[str, Any]], settings: EvalSettings, cache: KVCac
             async with gate:
                 try:
                     response = await _ask(backend, messages, policy)
-                except (openai.APIStatusError, openai.APIConnectionError, openai.APITimeoutError) as err:
+                except (openai.APIStatusError, openai.APIConnectionError, openai.APITimeoutError, BadResponse) as err:
                     status = getattr(err, "status_code", None)
                     if status in FATAL_STATUS:
                         raise CurateError(f"the server refused the request (HTTP {status}): check the model "
