@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -87,6 +87,14 @@ class InputShard:
         from curate.io import line_ranges
 
         return [cls(path, start, end) for start, end in line_ranges(path, target_bytes)]
+
+    @classmethod
+    def of_files(cls, paths: list[Path], target_bytes: int, is_jsonl: Callable[[Path], bool]) -> list[InputShard]:
+        """One shard per file, JSONL files cut into byte ranges: the shards of a line-oriented source."""
+        shards: list[InputShard] = []
+        for path in paths:
+            shards += cls.line_ranges(path, target_bytes) if is_jsonl(path) else [cls(path)]
+        return shards
 
 
 class Stage:

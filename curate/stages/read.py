@@ -38,11 +38,7 @@ class Read(SourceStage):
     config: ReadConfig
 
     def list_shards(self, paths: list[Path]) -> list[InputShard]:
-        shards: list[InputShard] = []
-        for path in paths:
-            jsonl = self._format(path) == "jsonl"
-            shards += InputShard.line_ranges(path, self.config.shard_bytes) if jsonl else [InputShard(path)]
-        return shards
+        return InputShard.of_files(paths, self.config.shard_bytes, lambda p: self._format(p) == "jsonl")
 
     def _format(self, path: Path) -> str:
         if self.config.format != "auto":

@@ -44,11 +44,7 @@ class YtdlpDump(SourceStage):
         return "json" if base_suffix(path) == ".json" else "jsonl"
 
     def list_shards(self, paths: list[Path]) -> list[InputShard]:
-        shards: list[InputShard] = []
-        for path in paths:
-            jsonl = self._format(path) == "jsonl"
-            shards += InputShard.line_ranges(path, self.config.shard_bytes) if jsonl else [InputShard(path)]
-        return shards
+        return InputShard.of_files(paths, self.config.shard_bytes, lambda p: self._format(p) == "jsonl")
 
     def read(self, shard: InputShard) -> Iterator[StageResult]:
         records = self._document(shard) if self._format(shard.path) == "json" else self._lines(shard)
