@@ -24,10 +24,11 @@ from typing import Any
 
 import fsspec
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from curate.errors import ConfigError, CurateError
 from curate.hashing import digest
+from curate.io import check_codec
 from curate.stage import GlobalStage, SourceStage, Stage, StageConfig
 from curate.stages import load_stage
 from curate.store import atomic_write_bytes, is_url
@@ -42,6 +43,17 @@ class _Strict(BaseModel):
 class InputSpec(_Strict):
     path: str | list[str] = Field(description="file, directory or glob; relative to the pipeline file")
     description: str = ""
+    encoding: str | None = Field(None, description="text encoding of files without a byte-order mark (default UTF-8)")
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_codec(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return check_codec(value)
+        except CurateError as err:
+            raise ValueError(str(err)) from err
 
 
 class StepSpec(_Strict):
@@ -116,7 +128,7 @@ class Pipeline:
             "version": self.spec.version,
             "parent_version": self.spec.parent_version,
             "description": self.spec.description,
-            "inputs": {k: v.model_dump() for k, v in self.spec.inputs.items()},
+            "inputs": {k: v.model_dump(exclude_none=True) for k, v in self.spec.inputs.items()},
             "steps": [s.resolved() for s in self.steps],
         }
 
@@ -159,13 +171,32 @@ def expand_paths(base: Path, patterns: str | list[str], urls: dict[Path, str] | 
                 urls.update(fetched)
             continue
         full = (base / pattern) if not Path(pattern).is_absolute() else Path(pattern)
-        matches = [Path(p) for p in glob.glob(str(full), recursive=True)] or []
+        # A path that exists is taken literally: yt-dlp names folders `Title [PLid]`, not globs.
+        matches = [full] if full.exists() else [Path(p) for p in glob.glob(str(full), recursive=True)]
         for match in matches:
             if match.is_dir():
                 files.update(p for p in match.rglob("*") if p.is_file() and not p.name.startswith("."))
             elif match.is_file():
                 files.add(match)
     return sorted(p.resolve() for p in files)
+
+
+def readable_files(pipeline: Pipeline, step: Step) -> tuple[list[Path], list[Path]]:
+    """A source step's input files split into those its stage reads and those it skips: files found in a
+    folder or by a glob whose name the stage does not read. A file named exactly is always read."""
+    name = step.spec.inputs[0]
+    paths = pipeline.spec.inputs[name].path
+    literal = {(pipeline.dir / p).resolve() for p in ([paths] if isinstance(paths, str) else paths) if not is_url(p)}
+    read: list[Path] = []
+    skipped: list[Path] = []
+    for path in pipeline.input_files[name]:
+        keep = path in literal or not issubclass(step.stage_cls, SourceStage) or step.stage_cls.reads_file(path)
+        (read if keep else skipped).append(path)
+    if not read:
+        shown = ", ".join(p.name for p in skipped[:3])
+        raise ConfigError(str(pipeline.path), f"inputs.{name}.path", f"no file that a '{step.spec.stage}' step "
+                          f"reads (found only {shown}...); name the file itself to read it anyway")  # fmt: skip
+    return read, skipped
 
 
 def load_pipeline(path: str | Path) -> Pipeline:

@@ -7,6 +7,7 @@ what is complete and redoes only what changed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import time
@@ -21,8 +22,8 @@ from curate.errors import CurateError
 from curate.executors import Executor, TaskFailure
 from curate.hashing import digest, sha256_file
 from curate.manifest import build_manifest, write_manifest
-from curate.pipeline import Pipeline, Step
-from curate.stage import InputShard, ShardStage, SourceStage, StageContext
+from curate.pipeline import Pipeline, Step, readable_files
+from curate.stage import ShardStage, SourceStage, StageContext
 from curate.store import Store
 from curate.tasks import Task, TaskReport
 
@@ -202,9 +203,12 @@ def plan_step(
         limit=limit,
         workers=workers,
         executor=executor,
+        input_encoding=_input_encoding(pipeline, step),
     )
     config = step.config.model_dump(mode="json")
     base = digest(step.spec.stage, config, step.stage_cls.code_version(), limit)
+    if context.input_encoding:
+        base = digest(base, context.input_encoding)
     if files := step.stage_cls.config_files(step.config, pipeline.dir):
         base = digest(base, [sha256_file(f) for f in files])
 
@@ -226,11 +230,13 @@ def plan_step(
     if step.kind == "source":
         stage = step.stage_cls(step.config, context)
         assert isinstance(stage, SourceStage)
-        files = list(pipeline.input_files[step.spec.inputs[0]])
+        files, skipped = readable_files(pipeline, step)
         shards = [
-            InputShard(s.path, s.start, s.end, input_checksums.get(s.path) or sha256_file(s.path))
+            dataclasses.replace(s, checksum=input_checksums.get(s.path) or sha256_file(s.path))
             for s in stage.list_shards(files)
         ]
+        if skipped and shards:
+            shards[0] = dataclasses.replace(shards[0], skipped=tuple(p.name for p in skipped))
         return [task(i, s.key, source=s) for i, s in enumerate(shards)]
 
     upstream = {name: done[name].reports for name in step.spec.inputs}
@@ -243,6 +249,12 @@ def plan_step(
     }
     key = digest({name: [o["sha256"] for r in reports for o in r.outputs] for name, reports in upstream.items()})
     return [task(0, key, inputs=inputs)]
+
+
+def _input_encoding(pipeline: Pipeline, step: Step) -> str | None:
+    if step.kind != "source":
+        return None
+    return pipeline.spec.inputs[step.spec.inputs[0]].encoding
 
 
 def completed_report(store: Store, task: Task) -> TaskReport | None:

@@ -66,6 +66,7 @@ class StageContext:
     limit: int | None = None  # rows per source shard (`curate run --limit`)
     workers: int = 1
     executor: str = "local"  # local | ray: where `curate.parallel.parallel_map` sends a global stage's pieces
+    input_encoding: str | None = None  # a source step's `encoding:` for files without a byte-order mark
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,12 @@ class InputShard:
     start: int = 0
     end: int | None = None  # None: to the end of the file
     checksum: str = ""
+    skipped: tuple[str, ...] = ()  # files of the input's folders the stage does not read (first shard only)
 
     @property
     def key(self) -> str:
+        if self.skipped:
+            return digest(self.checksum, self.start, self.end, self.skipped)
         return digest(self.checksum, self.start, self.end)
 
     @classmethod
@@ -163,6 +167,21 @@ class ShardStage(Stage):
 
 
 class SourceStage(Stage):
+    # Name endings (compressed forms included) of the files this stage reads from a folder or glob; None:
+    # every file. Others (yt-dlp's .description, .webp, .vtt...) are skipped and counted (`skipped_files`).
+    suffixes: ClassVar[tuple[str, ...] | None] = None
+
+    @classmethod
+    def reads_file(cls, path: Path) -> bool:
+        from curate.io import COMPRESSED_SUFFIXES
+
+        if cls.suffixes is None:
+            return True
+        name = path.name.lower()
+        for suffix in COMPRESSED_SUFFIXES:
+            name = name.removesuffix(suffix)
+        return name.endswith(cls.suffixes)
+
     def list_shards(self, paths: list[Path]) -> list[InputShard]:
         """Split the named input's files into shards, deterministically."""
         raise NotImplementedError

@@ -62,19 +62,30 @@ class DedupExact(GlobalStage):
         all_keys = pl.concat(keys, how="vertical_relaxed")
         is_old = np.arange(all_keys.height) >= keys[0].height
         prio = ordered_priority(all_keys, c.keep, c.keep_column, is_old)
-        ranked = all_keys.select("id", "_key", pl.Series("_prio", prio), pl.Series("_old", is_old))
+        ranked = all_keys.select("id", "_key", pl.Series("_prio", prio), pl.Series("_old", is_old)).with_row_index(
+            "_row"
+        )
+        # Rows with one id are one group whatever their keys: the best of them stays, the rest are duplicates.
+        best_of_id = (
+            ranked.filter(~pl.col("_old")).sort("_prio").group_by("id", maintain_order=True).agg(pl.col("_row").first())
+        )
+        same_id = ~ranked["_row"].is_in(best_of_id["_row"].implode()) & ~ranked["_old"]
+        candidates = ranked.filter(~same_id)
         best = (
-            ranked.filter(pl.col("_key").is_not_null() & (pl.col("_key") != ""))
+            candidates.filter(pl.col("_key").is_not_null() & (pl.col("_key") != ""))
             .sort("_prio")
             .group_by("_key", maintain_order=True)
             .agg(pl.col("id").first().alias("_kept"))
         )
         decided = ranked.filter(~pl.col("_old")).join(best, on="_key", how="left", maintain_order="left")
-        drop = decided.select(pl.col("_kept").is_not_null() & (pl.col("_kept") != pl.col("id")))
-        dropped = drop.to_series().to_numpy()
-        kept_ids = decided["_kept"].gather(np.flatnonzero(dropped)).to_list()
+        by_id = same_id.filter(~ranked["_old"]).to_numpy()
+        by_key = decided.select(pl.col("_kept").is_not_null() & (pl.col("_kept") != pl.col("id"))).to_series()
+        dropped = by_id | by_key.to_numpy()
+        kept_col = pl.when(pl.Series(by_id)).then(decided["id"]).otherwise(decided["_kept"])
+        kept_ids = decided.select(kept_col.alias("k"))["k"].gather(np.flatnonzero(dropped)).to_list()
+        details = ["same id" if by_id[i] else f"same {c.key} key" for i in np.flatnonzero(dropped)]
         self.counters["dropped_duplicate"] += len(kept_ids)
         self.counters["clusters"] += len(set(kept_ids))
         rows = kept_rows(new, dropped)
-        rejects = dropped_rows(new, dropped, kept_ids, "duplicate", [f"same {c.key} key"] * len(kept_ids))
+        rejects = dropped_rows(new, dropped, kept_ids, "duplicate", details)
         return StageResult(rows=rows, rejects=rejects)

@@ -5,21 +5,27 @@
 - `.info.json` files (one object each; give a directory as the input).
 
 A corrupt line, a flat entry, a missing id or a wrong-typed field is rejected with its reason and
-its place in the file; the run goes on.
+its place in the file; the run goes on. Text is read in its real encoding (byte-order mark, else the
+input's `encoding:`, else UTF-8; a bad line is `encoding_error`), a `.json` file holding `-j` lines is
+read as JSONL, a cut `.gz` keeps every video before the cut (the tail is `truncated`), and a video
+seen before in the step is `duplicate_id`. From a folder only dump files are read (`skipped_files`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from curate.io import base_suffix, json_lines, open_text
+from curate.inputs import FirstCopies, counted, note_skipped, shard_encoding
+from curate.io import Encoding, base_suffix, json_lines, sniff_jsonl, whole_text
 from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
 from curate.youtube.normalize import BadRecord, normalize
 
 Format = Literal["auto", "jsonl", "json"]
+log = logging.getLogger(__name__)
 
 
 class YtdlpDumpConfig(StageConfig):
@@ -37,48 +43,72 @@ class YtdlpDump(SourceStage):
     Config = YtdlpDumpConfig
     config: YtdlpDumpConfig
     output_schema = "songs"
+    suffixes = (".json", ".jsonl", ".ndjson")  # .info.json included
 
     def _format(self, path: Path) -> str:
         if self.config.format != "auto":
             return self.config.format
-        return "json" if base_suffix(path) == ".json" else "jsonl"
+        if base_suffix(path) != ".json":
+            return "jsonl"
+        return "jsonl" if sniff_jsonl(path, self._encoding(path)) else "json"
+
+    def _encoding(self, path: Path) -> Encoding:
+        return shard_encoding(self, InputShard(path))
+
+    def setup(self) -> None:
+        self._seen = FirstCopies()
 
     def list_shards(self, paths: list[Path]) -> list[InputShard]:
         return InputShard.of_files(paths, self.config.shard_bytes, lambda p: self._format(p) == "jsonl")
 
     def read(self, shard: InputShard) -> Iterator[StageResult]:
-        records = self._document(shard) if self._format(shard.path) == "json" else self._lines(shard)
+        note_skipped(self, shard)
+        fmt, encoding = self._format(shard.path), self._encoding(shard.path)
+        if fmt == "jsonl" and base_suffix(shard.path) == ".json" and shard.start == 0:
+            self.counters["json_read_as_jsonl"] += 1
+            log.warning("%s: one video per line (yt-dlp -j): read as JSONL", shard.path.name)
+        records = self._document(shard, encoding) if fmt == "json" else self._lines(shard, encoding)
         rows: list[dict[str, Any]] = []
         rejects: list[Reject] = []
-        for where, value in records:
+        for where, value in counted(records, self, shard):
             if isinstance(value, Reject):
                 rejects.append(value)
+                continue
+            try:
+                row = normalize(value, source=where, counts=self.counters)
+            except BadRecord as bad:
+                rejects.append(Reject(_reject_row(where, value), bad.reason, bad.detail))
             else:
-                try:
-                    rows.append(normalize(value, source=where))
-                except BadRecord as bad:
-                    rejects.append(Reject(_reject_row(where, value), bad.reason, bad.detail))
+                repeat = self._seen.check(row, where, _reject_row(where, value))
+                if repeat is None:
+                    rows.append(row)
+                else:
+                    rejects.append(repeat)
             if len(rows) + len(rejects) >= self.config.batch_rows:
                 yield StageResult(rows=rows, rejects=rejects)
                 rows, rejects = [], []
         self.counters["dump_rejects"] += len(rejects)
         yield StageResult(rows=rows, rejects=rejects)
 
-    def _lines(self, shard: InputShard) -> Iterator[Record]:
-        for line in json_lines(shard.path, shard.start, shard.end):
-            if line.error is not None:
-                yield line.where, Reject({"source": line.where, "line": line.text[:2000]}, "parse_error", line.error)
+    def _lines(self, shard: InputShard, encoding: Encoding) -> Iterator[Record]:
+        for line in json_lines(shard.path, shard.start, shard.end, encoding):
+            if line.reason is not None:
+                reject = Reject({"source": line.where, "line": line.text[:2000]}, line.reason, line.error or "")
+                yield line.where, reject
             else:
                 yield from _flatten(line.where, line.value)
 
-    def _document(self, shard: InputShard) -> Iterator[Record]:
+    def _document(self, shard: InputShard, encoding: Encoding) -> Iterator[Record]:
         where = shard.path.name
-        with open_text(shard.path) as f:
-            try:
-                doc = json.load(f)
-            except json.JSONDecodeError as err:
-                yield where, Reject({"source": where}, "parse_error", str(err))
-                return
+        whole = whole_text(shard.path, encoding)
+        if whole.text is None:
+            yield where, Reject({"source": f"{where}@{whole.offset}"}, whole.problem or "parse_error", whole.detail)
+            return
+        try:
+            doc = json.loads(whole.text)
+        except json.JSONDecodeError as err:
+            yield where, Reject({"source": where}, "parse_error", str(err))
+            return
         yield from _flatten(where, doc)
 
 

@@ -1,13 +1,17 @@
 """One yt-dlp info dict -> one `songs` row, or a `BadRecord` naming why it cannot be one.
 
 Works on dumps (`yt-dlp -j`/`-J`, `.info.json`) and on freshly fetched dicts alike. Types are
-checked, not trusted: a dump edited by hand or by another tool may carry strings for numbers.
+checked, not trusted: a dump edited by hand or by another tool may carry strings for numbers. A clean
+numeric string (`"213"`, `"3.5"`) is converted and counted (`coerced_<field>`); anything else in a
+number's place (`"1.2M"`, `"12 min"`) is `bad_type`. `raw_info` keeps the record as it came.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from collections import Counter
 from typing import Any
 
 from curate.hashing import canonical_json
@@ -23,6 +27,7 @@ _NUMBERS = ("duration", "view_count", "like_count", "release_year", "epoch")
 _STRINGS = ("title", "fulltitle", "description", "channel", "channel_id", "uploader", "track", "album",
             "artist", "upload_date", "release_date", "webpage_url")  # fmt: skip
 _LISTS = ("tags", "categories", "artists")
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class BadRecord(Exception):
@@ -38,6 +43,17 @@ def trim_info(info: dict[str, Any]) -> dict[str, Any]:
     for key in BULKY_KEYS.intersection(info):
         del trimmed[key]
     return trimmed
+
+
+def _coerce_numbers(info: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The info with clean numeric strings in number fields made numbers, and the fields changed."""
+    changed = [k for k in _NUMBERS if isinstance(info.get(k), str) and _NUMBER_TEXT.fullmatch(info[k])]
+    if not changed:
+        return info, changed
+    fixed = info.copy()
+    for key in changed:
+        fixed[key] = float(info[key]) if "." in info[key] else int(info[key])
+    return fixed, changed
 
 
 def _check_types(info: dict[str, Any]) -> None:
@@ -91,11 +107,13 @@ def _int(value: Any) -> int | None:
 
 
 def normalize(info: dict[str, Any], *, source: str, fetched_at: float | None = None,
-              ytdlp_version: str | None = None) -> dict[str, Any]:  # fmt: skip
-    """The `songs` row for one video's info dict; raises `BadRecord`."""
+              ytdlp_version: str | None = None, counts: Counter[str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """The `songs` row for one video's info dict; raises `BadRecord`. `counts` gets `coerced_<field>`."""
     if not isinstance(info, dict):
         raise BadRecord("not_an_object", f"expected a JSON object, got {type(info).__name__}")
     row_id, video_id = _row_id(info)
+    original = info
+    info, coerced = _coerce_numbers(info)
     _check_types(info)
     if info.get("title") is None and info.get("description") is None:
         raise BadRecord("unavailable", "no title and no description: removed, private or a failed fetch")
@@ -115,11 +133,13 @@ def normalize(info: dict[str, Any], *, source: str, fetched_at: float | None = N
     if auto is not None:
         track, album = track or auto.track, album or auto.album
         artists, year = artists or auto.artists, year or auto.release_year
-    raw = canonical_json(trim_info(info))
+    raw = canonical_json(trim_info(original))
     epoch = fetched_at if fetched_at is not None else info.get("epoch")
     version = ytdlp_version
     if version is None and isinstance(info.get("_version"), dict):
         version = info["_version"].get("version")
+    if counts is not None:
+        counts.update(f"coerced_{key}" for key in coerced)
     return {
         "id": row_id,
         "video_id": video_id,
