@@ -23,6 +23,7 @@ from curate.executors import Executor, TaskFailure
 from curate.hashing import digest, sha256_file
 from curate.manifest import build_manifest, write_manifest
 from curate.pipeline import Pipeline, Step, readable_files
+from curate.source_ids import chained_keys, reject_repeats_across_shards
 from curate.stage import ShardStage, SourceStage, StageContext
 from curate.store import Store
 from curate.tasks import Task, TaskReport
@@ -181,6 +182,8 @@ def _run_step(
             f"{first.error} (details: curate status; completed shards are kept, rerun to resume)"
         )
     outcome.reports = [results[i] for i in sorted(results)]
+    if step.kind == "source" and step.stage_cls.unique_ids:
+        outcome.reports = reject_repeats_across_shards(store, tasks, outcome.reports)
     outcome.wall_s = round(time.perf_counter() - started, 4)
     return outcome
 
@@ -237,7 +240,10 @@ def plan_step(
         ]
         if skipped and shards:
             shards[0] = dataclasses.replace(shards[0], skipped=tuple(p.name for p in skipped))
-        return [task(i, s.key, source=s) for i, s in enumerate(shards)]
+        keys = [s.key for s in shards]
+        if step.stage_cls.unique_ids:  # a shard's output depends on the ids of the shards before it
+            keys = chained_keys(keys)
+        return [task(i, key, source=s) for i, (s, key) in enumerate(zip(shards, keys, strict=True))]
 
     upstream = {name: done[name].reports for name in step.spec.inputs}
     if step.kind == "shard":

@@ -170,6 +170,7 @@ class SourceStage(Stage):
     # Name endings (compressed forms included) of the files this stage reads from a folder or glob; None:
     # every file. Others (yt-dlp's .description, .webp, .vtt...) are skipped and counted (`skipped_files`).
     suffixes: ClassVar[tuple[str, ...] | None] = None
+    unique_ids: ClassVar[bool] = False  # a later row with an earlier row's id is `duplicate_id`, across shards too
 
     @classmethod
     def reads_file(cls, path: Path) -> bool:

@@ -58,8 +58,10 @@ def test_jsonl_plain_gz_xz_and_info_json_dir_and_playlist_json(tmp_path: Path) -
     (d / "channel.json").write_text(json.dumps(channel, ensure_ascii=False), encoding="utf-8")
     (d / "array.json").write_text(json.dumps(videos[10:12], ensure_ascii=False), encoding="utf-8")
     songs, rejects = _run(tmp_path, "in")
-    assert rejects.is_empty()
-    assert songs.height == 3 + 3 + 1 + 2 + 4 + 2
+    # b.jsonl.gz repeats two videos of a.jsonl: one id, one row; the copies are rejected naming the first
+    assert rejects["reason"].to_list() == ["duplicate_id"] * 2
+    assert set(rejects["related_id"]) == {f"youtube:{v['id']}" for v in videos[1:3]}
+    assert songs.height == 3 + 1 + 1 + 2 + 4 + 2
     assert "youtube:gzipped0001" in songs["id"].to_list()
     assert set(songs.filter(pl.col("source").str.starts_with("channel.json"))["source"]) == {
         "channel.json#0#0", "channel.json#0#1", "channel.json#0#2", "channel.json#1#0"}  # fmt: skip

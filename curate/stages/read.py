@@ -45,6 +45,7 @@ class Read(SourceStage):
     name = "read"
     Config = ReadConfig
     config: ReadConfig
+    unique_ids = True
     suffixes = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
 
     def list_shards(self, paths: list[Path]) -> list[InputShard]:

@@ -43,6 +43,7 @@ class YtdlpDump(SourceStage):
     Config = YtdlpDumpConfig
     config: YtdlpDumpConfig
     output_schema = "songs"
+    unique_ids = True
     suffixes = (".json", ".jsonl", ".ndjson")  # .info.json included
 
     def _format(self, path: Path) -> str:
