@@ -131,9 +131,10 @@ def read_chunks(raw: IO[bytes], compressed: bool, *, size: int = CHUNK_BYTES, li
                 ) -> Iterator[bytes | Damage]:  # fmt: skip
     """Chunks of `raw` (at most `limit` bytes); a compressed stream that breaks ends with one `Damage`."""
     left = limit
+    read = getattr(raw, "read1", raw.read)  # one decompression step per call: a later failure loses nothing
     while left is None or left > 0:
         try:
-            chunk = raw.read(size if left is None else min(size, left))
+            chunk = read(size if left is None else min(size, left))
         except EOFError:
             if not compressed:
                 raise

@@ -30,7 +30,7 @@ class Sample(ShardStage):
     def process(self, batch: pa.Table) -> StageResult:
         seed, fraction = self.config.seed, self.config.fraction
         keys = batch.column(self.config.key).to_pylist()
-        mask = pa.array([xxhash.xxh3_64_intdigest(str(k), seed=seed) / _SCALE < fraction for k in keys])
+        mask = pa.array([xxhash.xxh3_64_intdigest(str(k).encode(), seed=seed) / _SCALE < fraction for k in keys])
         kept = batch.filter(mask)
         self.counters["dropped_sampled_out"] += batch.num_rows - kept.num_rows
         return StageResult(rows=kept)
