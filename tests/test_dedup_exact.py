@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from dedup_helpers import run_step
 
 from curate.dedup.transpose import key_signature, transposition_key
+from curate.executors.local import LocalExecutor
+from curate.pipeline import load_pipeline
+from curate.runner import run_pipeline
 
 TUNE_G = "X:1\nT:The Kesh\nM:6/8\nL:1/8\nK:G\nGAG GAB|ABA ABd|edd gdd|edB dBA|GAG GAB|ABA ABd|edd gdB|AGF G3:|\n"
 TUNE_A = (
@@ -57,3 +62,26 @@ def test_abc_body_and_transposed_keys(tmp_path: Path) -> None:
     kept, rejects, _ = run_step(tmp_path, rows, "dedup_exact", config, name="transposed")
     assert [r["id"] for r in kept] == ["s2", "s4"]  # s2 is the longest text of the three
     assert sorted((r["row_id"], r["related_id"]) for r in rejects) == [("s1", "s2"), ("s3", "s2")]
+
+
+def test_rows_with_one_id_are_one_group_whatever_their_keys(tmp_path: Path) -> None:
+    """Two copies of one video (same id, edited text) used to both count as kept."""
+    folder = tmp_path / "same"
+    folder.mkdir()
+    rows = [{"n": 1, "vid": "v1", "text": "first upload", "views": 5},
+            {"n": 2, "vid": "v1", "text": "first upload, edited", "views": 9},
+            {"n": 3, "vid": "v2", "text": "other", "views": 1}]  # fmt: skip
+    (folder / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    doc = {"dataset": "t", "version": "1", "inputs": {"rows": {"path": "rows.jsonl"}},
+           "steps": [{"name": "raw", "stage": "read", "input": "rows", "config": {"id_field": "n"}},
+                     {"name": "ids", "stage": "select", "input": "raw",
+                      "config": {"drop": ["id"], "rename": {"vid": "id"}}},
+                     {"name": "out", "stage": "dedup_exact", "input": "ids",
+                      "config": {"columns": ["text"], "keep": "most_views", "keep_column": "views"}}]}  # fmt: skip
+    (folder / "p.yaml").write_text(json.dumps(doc))
+    run_pipeline(load_pipeline(folder / "p.yaml"), folder / "store", LocalExecutor(1), manifests_dir=None)
+    base = folder / "store" / "t" / "1"
+    kept = pq.read_table(base / "out").to_pylist()
+    rejects = pq.read_table(base / "rejects").to_pylist()
+    assert [(r["id"], r["views"]) for r in kept] == [("v1", 9), ("v2", 1)]
+    assert [(r["row_id"], r["related_id"], r["detail"]) for r in rejects] == [("v1", "v1", "same id")]

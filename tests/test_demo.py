@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 REPO = Path(__file__).parents[1]
@@ -30,4 +31,13 @@ def test_fresh_demo_run_reproduces_committed_checksums(tmp_path: Path) -> None:
         return {f["path"]: f["sha256"] for f in files}
 
     assert checksums(fresh) == checksums(expected)
+    assert_one_row_per_id(tmp_path / "store" / "demo" / expected["version"], fresh["tables"])
     assert fresh["pipeline"]["config_hash"] == expected["pipeline"]["config_hash"]
+
+
+def assert_one_row_per_id(base: Path, tables: dict) -> None:
+    """No table of the demo holds two rows with one id (a repeated video used to become two songs)."""
+    for name, table in tables.items():
+        files = [str(base / shard["path"]) for shard in table["shards"]]
+        ids = pl.scan_parquet(files).select("id").collect()["id"] if table["rows"] else pl.Series([], dtype=pl.String)
+        assert ids.is_duplicated().sum() == 0, f"{name} holds repeated ids"

@@ -248,3 +248,14 @@ def test_read_rows_with_extra_columns_pass_through_any_table_stages(tmp_path: Pa
     run_pipeline(load_pipeline(tmp_path / "p.yaml"), tmp_path / "store", LocalExecutor(1), manifests_dir=None)
     out = pl.read_parquet(tmp_path / "store" / "t" / "1" / "u")
     assert out["extra"].to_list() == [1, 2, 3, 4] and "categories" in out.columns
+
+
+def test_csv_demo_feeds_abc_column(tmp_path: Path) -> None:
+    """pipelines/abc_csv.yaml: every CSV row (a multi-line quoted ABC field) becomes one verified tune."""
+    pipeline = load_pipeline(Path(__file__).parents[1] / "pipelines" / "abc_csv.yaml")
+    result = run_pipeline(pipeline, tmp_path / "store", LocalExecutor(1), manifests_dir=None)
+    steps = {s["name"]: s for s in result.manifest["steps"]}
+    assert steps["tune_rows"]["rows_in"] == steps["tune_rows"]["rows_out"] == 6
+    tunes = pl.read_parquet(tmp_path / "store" / "abc_csv" / "0.1.0" / "tunes")
+    assert sorted(tunes["parent_id"]) == [f"oneills1850:{n}" for n in (2, 3, 4, 7, 8, 9)]
+    assert "Fare You Well" in tunes["title"].to_list()
