@@ -1,11 +1,14 @@
 """Benchmark the scrape stage's CPU parts: dump normalization and language id (speed and accuracy).
 
-    python bench/scrape.py [--lines 20000] [--texts 3000]
+    python bench/scrape.py [--lines 20000] [--texts 3000] [--read-mb 100]
 
 Rows: json.loads alone (the floor) vs json.loads + normalize; langdetect on full text (the
 reference) vs truncated, vs cached by text digest (on a corpus with repeats, as real crawls have),
 vs cld2. Accuracy is on a labelled multilingual set: the sample's official-video and non-music
 descriptions (ten languages) plus prose pairs; 'und' counts as wrong. Last line: one JSON object.
+
+Reading: a dump of --read-mb MB through curate's reader (strict decoding per chunk, byte offsets,
+truncation checks) vs plain json.loads per line of the same file (the reference), from the page cache.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ import argparse
 import contextlib
 import json
 import runpy
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+from curate.io import file_encoding, json_lines
 from curate.resources import samples_dir
 from curate.youtube.description import clean_description
 from curate.youtube.langid import LanguageDetector
@@ -59,6 +65,32 @@ def bench_normalize(n_lines: int) -> dict[str, float]:
     return {"json.loads only (floor)": n_lines / timed(parse_only), "json.loads + normalize": n_lines / timed(full)}
 
 
+def bench_read(megabytes: int) -> dict[str, float]:
+    """MB/s reading a JSONL dump of about `megabytes` MB: curate's reader against plain json.loads per line."""
+    lines = [ln for ln in (samples_dir() / "songs.jsonl").read_bytes().splitlines(keepends=True) if ln.strip()]
+    block = b"".join(lines)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "dump.jsonl"
+        with open(path, "wb") as f:
+            for _ in range(megabytes * 1_000_000 // len(block) + 1):
+                f.write(block)
+        size_mb = path.stat().st_size / 1e6
+
+        def plain() -> None:
+            with open(path, "rb") as f:
+                for line in f:
+                    with contextlib.suppress(json.JSONDecodeError):
+                        json.loads(line)
+
+        def checked() -> None:
+            for _ in json_lines(path, encoding=file_encoding(path)):
+                pass
+
+        plain()  # warm the page cache: both read from memory
+        return {"plain json.loads per line (reference)": size_mb / timed(plain),
+                "curate reader (strict decoding, offsets)": size_mb / timed(checked)}  # fmt: skip
+
+
 def bench_langid(n_texts: int) -> dict[str, tuple[float, float]]:
     data = labelled()
     corpus = [data[i % len(data)][1] for i in range(n_texts)]  # repeats, as re-uploads and boilerplate are
@@ -82,7 +114,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--texts", type=int, default=3_000)
+    parser.add_argument("--read-mb", type=int, default=100)
     args = parser.parse_args()
+    read = bench_read(args.read_mb)
+    print(f"{'read ' + str(args.read_mb) + ' MB dump':<40} {'MB/s':>12}")
+    for name, rate in read.items():
+        print(f"{name:<40} {rate:>12,.1f}")
     norm = bench_normalize(args.lines)
     lang = bench_langid(args.texts)
     print(f"{'what':<40} {'per second':>12} {'accuracy':>9}")
@@ -94,6 +131,10 @@ def main() -> None:
     reference = lang["langdetect full text (reference)"]
     fast, cached = lang["cld2"], lang["cld2 + digest cache"]
     print(json.dumps({
+        "read_mb_per_s": round(read["curate reader (strict decoding, offsets)"], 1),
+        "read_plain_mb_per_s": round(read["plain json.loads per line (reference)"], 1),
+        "read_slowdown": round(read["plain json.loads per line (reference)"]
+                               / read["curate reader (strict decoding, offsets)"], 3),
         "normalize_rows_per_s": round(norm["json.loads + normalize"]),
         "langid_texts_per_s": round(fast[0]), "langid_accuracy": round(fast[1], 4), "langid_engine": "cld2",
         "langid_cached_texts_per_s": round(cached[0]),

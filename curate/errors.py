@@ -18,3 +18,8 @@ class MissingDependencyError(CurateError):
     def __init__(self, stage: str, package: str, extra: str | None = None) -> None:
         hint = f"pip install 'curate[{extra}]'" if extra else f"pip install {package}"
         super().__init__(f"stage '{stage}' needs the package '{package}', which is not installed: {hint}")
+
+
+def describe(err: BaseException) -> str:
+    """One line for a failed task: a user's problem as its own sentence, a bug with its exception type."""
+    return str(err) if isinstance(err, CurateError) else f"{type(err).__name__}: {err}"

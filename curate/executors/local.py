@@ -7,13 +7,13 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
-from curate.errors import CurateError
+from curate.errors import CurateError, describe
 from curate.executors.base import Executor, OnDone, TaskFailure
 from curate.tasks import Task, TaskReport, run_task
 
 
 def _describe(err: BaseException) -> str:
-    return f"{type(err).__name__}: {err}"
+    return describe(err)
 
 
 class LocalExecutor(Executor):

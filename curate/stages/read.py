@@ -66,12 +66,7 @@ class Read(SourceStage):
         note_skipped(self, shard)
         fmt = self._format(shard.path)
         if fmt == "parquet":
-            index = 0
-            for batch in pq.ParquetFile(shard.path).iter_batches(self.config.batch_rows):
-                rows = batch.to_pylist()
-                for row in rows:
-                    row["_offset"], index = index, index + 1
-                yield self._result(shard, rows, [])
+            yield from self._parquet(shard)
             return
         if fmt == "jsonl" and base_suffix(shard.path) == ".json" and shard.start == 0:
             self.counters["json_read_as_jsonl"] += 1
@@ -94,6 +89,19 @@ class Read(SourceStage):
                 yield self._result(shard, rows, rejects)
                 rows, rejects = [], []
         yield self._result(shard, rows, rejects)
+
+    def _parquet(self, shard: InputShard) -> Iterator[StageResult]:
+        """Rows of a Parquet file, tagged with their row number; a damaged file keeps what came before."""
+        index = 0
+        try:
+            for batch in pq.ParquetFile(shard.path).iter_batches(self.config.batch_rows):
+                rows = batch.to_pylist()
+                for row in rows:
+                    row["_offset"], index = index, index + 1
+                yield self._result(shard, rows, [])
+        except (pa.ArrowInvalid, OSError) as err:  # not Parquet, or cut short: the user's file, not a bug
+            detail = f"{shard.path.name} is not a readable Parquet file after row {index} ({err}); rewrite or remove it"
+            yield self._result(shard, [], [Reject({"source": f"{shard.path.name}#{index}"}, "parse_error", detail)])
 
     def _jsonl_records(self, shard: InputShard, encoding: Encoding) -> Iterator[dict[str, Any] | Reject]:
         """Objects of one byte range, each tagged with its byte offset (unique in the file)."""
