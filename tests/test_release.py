@@ -15,7 +15,8 @@ from curate.audit import LineageIndex
 from curate.cli import main
 from curate.release.formats import chatmusician_text
 from curate.release.grouping import Groups, is_eval, link_tables
-from curate.release.scoretasks import bars, form, score_examples, split_header
+from curate.release.score_tasks import score_examples
+from curate.tune.abctext import bars, form, split_header
 
 FORMATS = ("release_pretrain", "release_sft", "release_chat")
 DUPLICATES = {"youtube:vid0001abcd": "youtube:vid0000abcd", "youtube:vid0003abcd": "youtube:vid0002abcd"}
@@ -132,11 +133,11 @@ def test_score_tasks_on_a_two_part_reel() -> None:
     assert form(REEL) == "AABB"
     tasks = dict(score_examples({"abc": REEL, "key": "D", "meter": "4/4", "title": "The Reel"},
                                 ["name_key", "continue", "compose_form", "compose_title"]))  # fmt: skip
-    assert tasks["name_key"][2] == "D" and "K:" not in tasks["name_key"][1]
-    instruction, given, rest = tasks["continue"]
+    assert tasks["name_key"].output == "D" and "K:" not in tasks["name_key"].input
+    given, rest = tasks["continue"].input, tasks["continue"].output
     assert given.endswith("|FAdA BAFA|DFAF GBAG|FDEC D4:|") and rest.startswith("|:fdfa")
-    assert "AABB" in tasks["compose_form"][0]
-    assert "The Reel" in tasks["compose_title"][0]
+    assert "AABB" in tasks["compose_form"].instruction
+    assert "The Reel" in tasks["compose_title"].instruction
 
 
 def test_score_tasks_skip_what_a_tune_lacks() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -10,12 +10,12 @@ from curate.expressions import check_sql
 from curate.stage import StageConfig
 
 Format = Literal["pretrain", "sft", "chat"]
-Task = Literal["text", "qa", "summary", "score_tasks"]
-ScoreTask = Literal["compose_key_meter", "compose_title", "compose_form", "name_key", "name_meter", "name_form",
-                    "continue"]  # fmt: skip
-ALL_SCORE_TASKS: tuple[ScoreTask, ...] = ("compose_key_meter", "compose_title", "compose_form", "name_key",
-                                          "name_meter", "name_form", "continue")  # fmt: skip
-INSTRUCTION_TASKS: frozenset[str] = frozenset({"qa", "summary", "score_tasks"})
+Task = Literal["text", "qa", "summary", "score_tasks", "score_chat"]
+ScoreTask = Literal["compose_key_meter", "compose_title", "compose_form", "compose_like", "name_key", "name_meter",
+                    "name_form", "continue", "compose_chords", "harmonize", "develop_motif"]  # fmt: skip
+ALL_SCORE_TASKS: tuple[ScoreTask, ...] = get_args(ScoreTask)
+MIN_CHORD_FIT = 0.7  # default share of strong beats whose melody note is a tone of the sounding chord
+INSTRUCTION_TASKS: frozenset[str] = frozenset({"qa", "summary", "score_tasks", "score_chat"})
 
 
 class Component(StageConfig):
@@ -31,6 +31,7 @@ class Component(StageConfig):
     upsample: float = Field(1.0, ge=1)  # repeat train rows (2.5: every row twice, half of them thrice)
     score_tasks: list[ScoreTask] = Field(default_factory=lambda: list(ALL_SCORE_TASKS))
     tasks_per_row: int | None = Field(None, ge=1)  # score tasks per tune (seeded choice); None: every task
+    min_chord_fit: float = Field(MIN_CHORD_FIT, ge=0, le=1)  # compose_chords/harmonize: strong beats on chord tones
     context_table: str | None = None  # task `summary`: table holding the summarized song (its metadata is the input)
     license: str | None = None  # license note for the dataset card
 
@@ -60,4 +61,8 @@ class ReleaseConfig(StageConfig):
             plain = [c.src for c in self.components if c.task not in INSTRUCTION_TASKS]
             if plain:
                 raise ValueError(f"format '{self.format}' needs instruction tasks; components {plain} make plain text")
+        if self.format == "sft":
+            chats = [c.src for c in self.components if c.task == "score_chat"]
+            if chats:
+                raise ValueError(f"components {chats} are multi-turn chats: use format chat or pretrain, not sft")
         return self

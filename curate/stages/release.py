@@ -9,6 +9,7 @@ inputs and config give the same rows in the same order.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 import polars as pl
@@ -71,14 +72,12 @@ class Release(GlobalStage):
         out = []
         sides: dict[str, str] = {}  # group -> split, computed once per group
         group_of = groups.keys(picked["id"]).to_list()
+        skipped: Counter[str] = Counter()  # score tasks that did not apply, by task and reason
         for row, group in zip(picked.iter_rows(named=True), group_of, strict=True):
-            examples = examples_of(row, component, context)
+            examples = examples_of(row, component, context, cfg.seed, skipped)
             if not examples:
                 self.counters[f"unusable_{src}"] += 1
                 continue
-            if component.tasks_per_row is not None:
-                examples = sorted(examples, key=lambda e: seeded_unit(cfg.seed, "task", e.source_id, e.task))
-                examples = examples[: component.tasks_per_row]
             if group not in sides:
                 sides[group] = cfg.eval_split if is_eval(group, cfg.seed, cfg.eval_fraction) else "train"
             split = sides[group]
@@ -86,6 +85,8 @@ class Release(GlobalStage):
                 for copy in range(self._copies(example, component, split)):
                     out.append(self._row(example, src, split, copy))
             self.counters[f"rows_{src}_{split}"] += 1
+        for reason, count in skipped.items():
+            self.counters[f"skipped_{src}_{reason}"] += count
         return out
 
     def _sample(self, frame: pl.LazyFrame, component: Component) -> tuple[pl.LazyFrame, int]:
