@@ -4,7 +4,7 @@
   assistant, hold text, and count `min_exchanges`..`max_exchanges` exchanges;
 - `bad_abc`: an ABC block of an assistant turn does not read with abc2xml and abc2midi;
 - `wrong_fact`: a claim (curate/scorechat/claims.py) differs from the computed fact, or a variation's
-  bars do not fill the meter its M: field states;
+  inner bars fill the meter its M: field states less often than the tune's own (at most 75% needed);
 - `restates_prompt`: every assistant turn only repeats the prompt (its word trigrams are found in the
   tune, facts and user turns) or gives back the tune's own ABC as a variation.
 """
@@ -19,7 +19,7 @@ from curate.scorechat.abcblocks import read_problem, split_abc
 from curate.scorechat.claims import Claim, block_key_meter, key_and_meter_claims, tune_claims
 from curate.tune import Unusable
 from curate.tune.abctext import split_header
-from curate.tune.melody import read_melody
+from curate.tune.melody import Melody, read_melody
 
 _WORD = re.compile(r"[a-z0-9#/]+")
 MIN_FILLED_BARS = 0.75  # a variation's inner bars that must fill its meter
@@ -62,7 +62,7 @@ def check_conversation(
             if problem:
                 raise Rejected("bad_abc", f"turn {index + 1}: {problem}")
         checked.abc_blocks += len(blocks)
-        claims = _variation_claims(index, prose, blocks) if blocks else tune_claims(prose, facts)
+        claims = _variation_claims(index, prose, blocks, abc) if blocks else tune_claims(prose, facts)
         for claim in claims:
             checked.claims.append({"turn": index + 1, **claim.as_dict()})
             if not claim.ok:
@@ -90,18 +90,27 @@ def _structure(turns: list[tuple[str, str]], min_exchanges: int, max_exchanges: 
         raise Rejected("malformed_conversation", f"empty turns {empty}")
 
 
-def _variation_claims(index: int, prose: str, blocks: list[str]) -> list[Claim]:
-    """Key and meter claims of a turn that writes ABC, against its (first) block; its bars must fill M:."""
+def _variation_claims(index: int, prose: str, blocks: list[str], tune_abc: str) -> list[Claim]:
+    """Key and meter claims of a turn that writes ABC, against its (first) block. Its inner bars must fill its
+    M: as often as the tune's own do (at most MIN_FILLED_BARS of them: folk tunes write irregular bars)."""
     key, meter = block_key_meter(blocks[0])
     try:
-        melody = read_melody(blocks[0])
+        filled = _filled(read_melody(blocks[0]))
     except Unusable as err:
         raise Rejected("bad_abc", f"turn {index + 1}: {err}") from err
-    inner = melody.bar_lengths[1:-1]
-    filled = sum(length == melody.bar_length for length in inner)
-    if inner and filled < MIN_FILLED_BARS * len(inner):
-        raise Rejected("wrong_fact", f"turn {index + 1}: {filled} of {len(inner)} inner bars fill M:{meter}")
+    try:
+        needed = min(MIN_FILLED_BARS, _filled(read_melody(tune_abc)))
+    except Unusable:
+        needed = MIN_FILLED_BARS  # the tune itself does not read: hold the variation to the plain rule
+    if filled < needed:
+        raise Rejected("wrong_fact", f"turn {index + 1}: {filled:.0%} of the inner bars fill M:{meter}, "
+                                     f"the tune's own fill {needed:.0%}")  # fmt: skip
     return key_and_meter_claims(prose, key, meter)
+
+
+def _filled(melody: Melody) -> float:
+    inner = melody.bar_lengths[1:-1]
+    return sum(length == melody.bar_length for length in inner) / len(inner) if inner else 1.0
 
 
 def _music(abc: str) -> str:

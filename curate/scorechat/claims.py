@@ -1,9 +1,9 @@
 """Claims an assistant's prose makes about a tune, found by pattern, and compared with the computed facts.
 
 Patterns (ABC blocks are taken out first; number words are not read):
-- key: "key of D", "key is A minor", "in G major" / "in E dorian" (a mode word is needed after "in");
-- meter: "6/8 time", "meter is 3/4", "in 2/4", "common time" (4/4), "cut time" (2/2);
-- form: "form is AABB", "AABB form";
+- key: "key of D", "key is A minor", "key: G", "in G major" / "in E dorian" (a mode word is needed after "in");
+- meter: "6/8 time", "meter is 3/4", "meter: 3/4", "in 2/4", "common time" (4/4), "cut time" (2/2);
+- form: "form is AABB", "form: ABA", "AABB form";
 - bars: "the tune has 16 bars", "16 bars long", "16 bars in total";
 - chords: in a sentence naming chords, a progression or harmony (and not a suggestion: could, might,
   try, instead, would, suggest), quoted or back-ticked tokens and unquoted tokens with a quality
@@ -22,15 +22,15 @@ from curate.tune.facts import key_name, meter_name
 
 _MODE = r"((?i:major|minor|dorian|mixolydian|lydian|phrygian|locrian|aeolian|ionian))"
 _TONIC = r"([A-G])(#|b|♯|♭|\s+sharp\b|\s+flat\b|-sharp\b|-flat\b)?"
-_KEY_OF = re.compile(rf"\b[Kk]ey\s+(?:of\s+|is\s+)?{_TONIC}(?:\s+{_MODE})?\b")
+_KEY_OF = re.compile(rf"\b[Kk]ey(?:\s*:\s*|\s+of\s+|\s+is\s+|\s+)?{_TONIC}(?:\s+{_MODE})?\b")
 _IN_KEY = re.compile(rf"\bin\s+{_TONIC}\s+{_MODE}\b", re.I)
 _METER = re.compile(
-    r"(?:\b(?:meter|metre|time signature|time)\s+(?:is\s+|of\s+)?|\bin\s+)(\d{1,2}/\d{1,2})\b"
+    r"(?:\b(?:meter|metre|time signature|time)(?:\s*:\s*|\s+is\s+|\s+of\s+|\s+)|\bin\s+)(\d{1,2}/\d{1,2})\b"
     r"|\b(\d{1,2}/\d{1,2})\s+(?:time|meter|metre)\b",
     re.I,
 )
 _NAMED_METER = re.compile(r"\b(common|cut)\s+time\b", re.I)
-_FORM = re.compile(r"\bform\s+(?:is\s+|of\s+)?([A-H]{2,})\b|\b([A-H]{2,})\s+form\b")
+_FORM = re.compile(r"\b[Ff]orm(?:\s*:\s*|\s+is\s+|\s+of\s+|\s+)([A-H]{2,})\b|\b([A-H]{2,})\s+form\b")
 _BARS = re.compile(
     r"\b(?:tune|piece|melody)\s+(?:has|is|spans|contains)\s+(\d+)\s+(?:bars|measures)\b"
     r"|\b(\d+)\s+(?:bars|measures)\s+(?:long|in total|in all)\b",

@@ -18,17 +18,34 @@ from curate.tune import Unusable
 from curate.tune.melody import Melody
 
 _QUOTED = re.compile(r'"([^"]*)"')
-_ANNOTATION = ("^", "_", "<", ">", "@")  # ABC: a quoted string starting so is text, not a chord
 _FIELD_LINE = re.compile(r"^\s*(%|[A-Za-z]:)")  # comments, lyrics (w:) and inline field lines hold no chords
+_CHORD_SYNTAX = re.compile(
+    r"^[A-G][#b=]?(?:maj|Maj|ma|M|min|mi|m|aug|dim|o|\+|-)?\d{0,2}(?:sus[24]?)?(?:[#b]?(?:2|4|5|6|7|9|11|13))*"
+    r"(?:/[A-G][#b]?)?(?:\([^)]*\))?$"
+)
+_ALTERNATIVE = re.compile(r"\([^)]*\)$")  # "D(Bm)": the chord in parentheses is an alternative
+_SPELLING = re.compile(r"^([A-G])([#b=]?)(-|mi(?!n)|ma(?!j)|Maj|M(?!aj))?(.*)$")
 _FLAT = re.compile(r"(^|/)([A-G])b")  # ABC writes Bb, music21 B-
 MIN_CHECKED_BEATS = 4
+
+
+def music21_figure(figure: str) -> str:
+    """ABC chord spelling in music21's: `Bb` -> `B-`, `D-`/`Dmi` -> `Dm`, `Gma7` -> `Gmaj7`, `C=` -> `C`,
+    a parenthesized alternative dropped."""
+    match = _SPELLING.match(_ALTERNATIVE.sub("", figure.strip()))
+    if not match:
+        return figure
+    root, accidental, quality, rest = match.groups()
+    quality = {"-": "m", "mi": "m", "ma": "maj", "Maj": "maj", "M": "maj"}.get(quality or "", quality or "")
+    bass = _FLAT.sub(r"\1\2-", rest) if "/" in rest else rest
+    return root + {"b": "-", "#": "#"}.get(accidental, "") + quality + bass
 
 
 @functools.lru_cache(maxsize=4096)
 def chord_tones(figure: str) -> frozenset[int]:
     """Pitch classes of a chord symbol; Unusable('unparsable_chord') when music21's parser refuses it."""
     try:
-        symbol = harmony.ChordSymbol(_FLAT.sub(r"\1\2-", figure.strip()))
+        symbol = harmony.ChordSymbol(music21_figure(figure))
     # music21's harmony parser raises ValueError or its own exceptions on figures it cannot read
     except (ValueError, IndexError, KeyError, harmony.HarmonyException) as err:
         raise Unusable("unparsable_chord", f"{figure!r}: {err}") from err
@@ -38,9 +55,10 @@ def chord_tones(figure: str) -> frozenset[int]:
 
 
 def written_chords(body: str) -> list[str]:
-    """Chord symbols of the music body in written order (annotations, comments and lyrics left out)."""
+    """Chord symbols of the music body in written order: quoted strings in chord syntax (a root A-G, a quality,
+    extensions, a bass); other quoted text ("D.C.", fingerings "4", "Fine"), comments and lyrics left out."""
     lines = [line for line in body.splitlines() if not _FIELD_LINE.match(line)]
-    return [m.group(1).strip() for m in _QUOTED.finditer("\n".join(lines)) if not m.group(1).startswith(_ANNOTATION)]
+    return [m.group(1).strip() for m in _QUOTED.finditer("\n".join(lines)) if _CHORD_SYNTAX.match(m.group(1).strip())]
 
 
 @dataclass(frozen=True)
@@ -96,5 +114,5 @@ def without_chords(body: str) -> str:
         if _FIELD_LINE.match(line):
             out.append(line)
             continue
-        out.append(_QUOTED.sub(lambda m: m.group(0) if m.group(1).startswith(_ANNOTATION) else "", line))
+        out.append(_QUOTED.sub(lambda m: "" if _CHORD_SYNTAX.match(m.group(1).strip()) else m.group(0), line))
     return "\n".join(out)
