@@ -1,8 +1,8 @@
 """Score tasks made per kind, skipped per kind and why, the chord fit of chord-bearing tunes, examples/s;
 and score_chat's template backend with its checks, on real tunes of music21's ABC corpus.
 
-Run: python bench/score_tasks.py [tunes]   (default 400: half with chord symbols, half without, every
-tune taken at an even stride through the corpus files; raw corpus tunes, not normalized by `scores`).
+Run: python bench/score_tasks.py [tunes]   (default 400: every corpus tune with chord symbols, then others at
+an even stride through the corpus files; raw corpus tunes, not normalized by the `scores` stage).
 Reference in the same run: the seven text-only tasks (ChatMusician's first set, no parse) and one abc2xml
 read of each tune, the floor of any task that needs the melody. Last line: one JSON object.
 """
@@ -35,13 +35,13 @@ TEXT_ONLY = ("compose_key_meter", "compose_title", "compose_form", "name_key", "
 
 
 def sample(n: int) -> list[str]:
+    """Every corpus tune with chord symbols (music21's corpus has few), then others at an even stride up to n."""
     with_chords, without = [], []
     for path in sorted(music21.corpus.getPaths(fileExtensions=("abc",))):
         for tune in split_tunes(decode_abc(path.read_bytes())):
             (with_chords if written_chords(split_header(tune)[1]) else without).append(tune)
-    half = n // 2
-    pick = lambda tunes, k: tunes[:: max(1, len(tunes) // k)][:k]  # noqa: E731
-    return pick(with_chords, half) + pick(without, n - half)
+    rest = max(0, n - len(with_chords))
+    return with_chords[:n] + without[:: max(1, len(without) // max(1, rest))][:rest]
 
 
 def main() -> None:
