@@ -157,6 +157,11 @@ def _run_step(
             todo.append(task)
         else:
             results[task.index] = report
+    # what runs at once: an LLM step shares its concurrency among these, not among idle workers
+    at_once = (
+        dataclasses.replace(tasks[0].context, parallel_tasks=max(1, min(executor.workers, len(todo)))) if todo else None
+    )
+    todo = [dataclasses.replace(t, context=at_once) for t in todo]
     outcome.skipped = len(results)
     finished = len(results)
     if progress:
@@ -177,6 +182,8 @@ def _run_step(
     outcome.ran = len(todo)
     if failures:
         first = failures[0]
+        if first.user_error:  # a wrong setting or an unreachable server: the sentence says what to change
+            raise CurateError(f"step '{step.name}' stopped ({first.task.label}): {first.error}")
         raise CurateError(
             f"step '{step.name}' failed on {len(failures)} of {len(tasks)} shards; first, {first.task.label}: "
             f"{first.error} (details: curate status; completed shards are kept, rerun to resume)"

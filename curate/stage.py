@@ -67,6 +67,7 @@ class StageContext:
     workers: int = 1
     executor: str = "local"  # local | ray: where `curate.parallel.parallel_map` sends a global stage's pieces
     input_encoding: str | None = None  # a source step's `encoding:` for files without a byte-order mark
+    parallel_tasks: int = 1  # tasks of this step running at once: min(workers, the step's tasks to run)
 
 
 @dataclass(frozen=True)

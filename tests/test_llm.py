@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +30,8 @@ def server(openai_server: OpenAIServer) -> OpenAIServer:
     return openai_server
 
 
-def run(pipeline: Path, root: Path, fresh: bool = False) -> RunResult:
-    executor = make_executor("local", workers=1)
+def run(pipeline: Path, root: Path, fresh: bool = False, workers: int = 1) -> RunResult:
+    executor = make_executor("local", workers=workers)
     try:
         return run_pipeline(load_pipeline(pipeline), root, executor, fresh=fresh, manifests_dir=root / "manifests")
     finally:
@@ -127,7 +131,6 @@ def test_slow_response_times_out_and_is_retried(tmp_path: Path, server: OpenAISe
         (Reply('{"summary": "cut', finish_reason="length"), "finish_length"),
         (Reply("", finish_reason="content_filter"), "content_filter"),
         (Reply('{"insufficient_information": true, "summary": null, "language": null}'), "insufficient_information"),
-        (Reply("None"), "insufficient_information"),
         (Reply('{"summary": "«Despacito» es una canción de reguetón y pop latino de Luis Fonsi con Daddy Yankee, '
                'publicada en 2017 y cantada en español.", "language": "es"}'), "wrong_language"),
     ],
@@ -245,7 +248,7 @@ def test_budget_cap_stops_cleanly_and_rerun_pays_only_the_rest(tmp_path: Path, s
     songs = write_songs(tmp_path / "songs.jsonl", 30)
     price = {"test-model": {"prompt_per_million": 1000.0, "completion_per_million": 1000.0}}
     llm = llm_config(server.url, prices=price, max_cost_usd=10.0, concurrency=2)
-    with pytest.raises(CurateError, match="failed on 1 of 1"):
+    with pytest.raises(CurateError, match=r"stopped \(summaries\[0\]\): LLM budget reached"):
         run(write_pipeline(tmp_path, llm, songs=songs), tmp_path / "store")
     paid = server.count
     assert 0 < paid < 30
@@ -259,9 +262,42 @@ def test_budget_cap_stops_cleanly_and_rerun_pays_only_the_rest(tmp_path: Path, s
 def test_missing_api_key_is_one_clear_error(tmp_path: Path, server: OpenAIServer,
                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     monkeypatch.delenv("CURATE_TEST_KEY", raising=False)
-    with pytest.raises(CurateError, match="CURATE_TEST_KEY"):
+    with pytest.raises(CurateError, match="CURATE_TEST_KEY") as caught:
         run(write_pipeline(tmp_path, llm_config(server.url, api_key_env="CURATE_TEST_KEY")), tmp_path / "store")
     assert server.count == 0
+    assert "steps[1].config.llm" in str(caught.value)  # found when the pipeline loads...
+    assert not (tmp_path / "store").exists()  # ...before the read step ran
+
+
+def test_wrong_base_url_fails_fast_with_one_sentence(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    started = time.perf_counter()
+    with pytest.raises(CurateError) as caught:
+        run(write_pipeline(tmp_path, llm_config(url, max_attempts=4, retry_base_s=1.0)), tmp_path / "store")
+    assert time.perf_counter() - started < 10
+    message = str(caught.value)
+    assert url in message and "connection was refused" in message and "llm.base_url" in message
+    assert "Error" not in message and "rerun" not in message  # no class names, no rerun that cannot help
+
+
+def test_server_going_away_mid_run_stops_with_the_url(tmp_path: Path) -> None:
+    songs = write_songs(tmp_path / "songs.jsonl", 40)
+    server = OpenAIServer(answer=answer, latency=0.1).start()
+
+    def stop_after_a_few() -> None:
+        while server.completed < 5:
+            time.sleep(0.01)
+        server.stop()
+
+    stopper = threading.Thread(target=stop_after_a_few)
+    stopper.start()
+    with pytest.raises(CurateError, match="cannot reach the LLM server at " + re.escape(server.url)):
+        llm = llm_config(server.url, concurrency=2, retry_base_s=0.2)
+        run(write_pipeline(tmp_path, llm, songs=songs), tmp_path / "store")
+    stopper.join()
+    assert 0 < server.completed < 40
 
 
 def test_template_backend_is_offline_and_marked(tmp_path: Path) -> None:
@@ -303,3 +339,21 @@ def test_dry_run_estimates_without_sending(tmp_path: Path, server: OpenAIServer)
     assert server.count == sent
     assert again["summaries"]["requests"] == 0 and again["summaries"]["cached"] == MUSIC_SONGS
     assert again["qa"]["requests"] == 0
+
+
+def test_concurrency_is_the_steps_total_shared_by_tasks_that_send(
+    tmp_path: Path, server: OpenAIServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """8 in flight for the step: all 8 for its one shard, though the executor has 2 workers."""
+    server.latency = 0.5
+    songs = write_songs(tmp_path / "songs.jsonl", 32)
+    run(write_pipeline(tmp_path, llm_config(server.url, concurrency=8), songs=songs), tmp_path / "store", workers=2)
+    assert server.peak_in_flight == 8
+    said = "summaries: up to 8 requests in flight (llm.concurrency 8 shared by 1 sending task)"
+    assert said in capfd.readouterr().err
+    server.reset()
+    (tmp_path / "two").mkdir()
+    pipeline = write_pipeline(tmp_path / "two", llm_config(server.url, concurrency=8), songs=songs,
+                              shard_bytes=songs.stat().st_size // 2 + 1)  # fmt: skip
+    run(pipeline, tmp_path / "two" / "store", workers=2)  # two shards, both sending: 4 each, 8 together
+    assert 6 <= server.peak_in_flight <= 8

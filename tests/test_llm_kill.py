@@ -62,3 +62,26 @@ def test_sigkill_mid_stage_then_resume_sends_exactly_the_missing_requests(tmp_pa
     rows = pl.read_parquet(root / "llm" / "1" / "summaries" / "*.parquet")
     assert sorted(rows["parent_id"]) == [f"youtube:s{i:05d}" for i in range(SONGS)]
     assert _cached(root) == SONGS
+
+
+@pytest.mark.slow
+def test_sigkill_after_a_burst_of_slow_replies_loses_nothing_older_than_cache_flush_s(tmp_path: Path) -> None:
+    """Replies take 2 s and arrive in bursts; nothing arrives after a burst until the next one. The kill
+    comes 1 s after a burst: every answer of it is older than cache_flush_s, so every one is kept."""
+    songs = write_songs(tmp_path / "songs.jsonl", 24)
+    flush_s = 0.2
+    llm = llm_config("", concurrency=8, cache_flush_s=flush_s, timeout_s=30.0)
+    with OpenAIServer(answer=answer, latency=2.0) as server:
+        llm["base_url"] = server.url
+        root = tmp_path / "store"
+        proc = _curate(write_pipeline(tmp_path, llm, songs=songs), root)
+        deadline = time.time() + 60
+        while server.completed < 8 and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        time.sleep(1.0)
+        killed_at = time.monotonic()
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        old = sum(1 for t in server.completed_at if t < killed_at - flush_s)
+        assert 8 <= old < 24, "the kill did not land between bursts"
+        assert _cached(root) >= old  # nothing received more than cache_flush_s before the kill is lost

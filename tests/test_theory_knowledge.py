@@ -22,7 +22,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "theory" / "qa_pairs.jsonl"
 
 
 def item(question: str, options: list[tuple[str, bool]], explanation: str = "Because the source says so.") -> str:
-    return json.dumps({"question": question, "options": [{"text": t, "correct": c} for t, c in options],
+    """The model's answer: options under A-D in the order given, `answer` the first marked correct."""
+    return json.dumps({"question": question, "options": dict(zip(LETTERS, [t for t, _ in options], strict=True)),
+                       "answer": LETTERS[[c for _, c in options].index(True)],
                        "explanation": explanation})  # fmt: skip
 
 
@@ -31,8 +33,8 @@ REPLIES = {
     "plagal cadence": item("Which chord progression makes a plagal cadence?", [
         ("IV to I, the Amen cadence", True), ("V to I, the authentic cadence", False),
         ("I to V, a half cadence", False), ("V to vi, a deceptive cadence", False)]),
-    "6/8": item("How are the beats of a 6/8 bar grouped?", [
-        ("Two beats of three eighths", True), ("Two beats of three quavers", True),
+    "6/8": item("Tell how the beats of a 6/8 bar are grouped", [
+        ("Two beats of three eighths", True), ("Three beats of two quavers", False),
         ("Three beats of two eighths", False), ("Six beats of one eighth", False)]),
     "Dorian": item("Which degree of the Dorian mode differs from natural minor?", [
         ("A raised sixth degree", True), ("a raised sixth degree.", False),
@@ -48,7 +50,7 @@ REPLIES = {
         ("Binary form, two repeated parts", True), ("A theme with variations", False),
         ("Sections that return often", False), ("Three parts with a return", False)]),
 }  # fmt: skip
-EXPECTED = {"qa:fixture00": None, "qa:fixture01": "not_one_correct", "qa:fixture02": "duplicate_options",
+EXPECTED = {"qa:fixture00": None, "qa:fixture01": "malformed_question", "qa:fixture02": "duplicate_options",
             "qa:fixture03": "answer_by_length", "qa:fixture04": "two_correct",
             "qa:fixture05": "answer_by_wording"}  # fmt: skip
 
@@ -101,7 +103,7 @@ def test_fair_item_kept_and_unfair_ones_rejected_with_reasons(tmp_path: Path, se
         ["IV to I, the Amen cadence", "V to I, the authentic cadence", "I to V, a half cadence",
          "V to vi, a deceptive cadence"])  # fmt: skip
     assert kept["subject"] == "knowledge" and kept["kind"] == "knowledge" and kept["abc_score"] == ""
-    assert kept["backend"] == "openai" and kept["model"] == "test-model" and kept["prompt_id"] == "knowledge-v1"
+    assert kept["backend"] == "openai" and kept["model"] == "test-model" and kept["prompt_id"] == "knowledge-v2"
     assert kept["response_id"].startswith("chatcmpl-") and kept["prompt_tokens"] > 0
     rejects = table(root, "rejects").filter(pl.col("step") == "knowledge_items")
     got = {r["related_id"]: r["reason"] for r in rejects.to_dicts()}
@@ -155,7 +157,7 @@ def test_template_backend_is_deterministic_and_uses_same_topic_answers(tmp_path:
         assert row["options"][row["answer"]] == source
         title = row["stem"].split('"')[1]
         assert all(f'"{title}"' in text for text in row["options"].values())  # distractors retitled
-        assert row["backend"] == "template" and row["model"] == "template:knowledge-v1"
+        assert row["backend"] == "template" and row["model"] == "template:knowledge-v2"
 
 
 RULES = OptionRules()

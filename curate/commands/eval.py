@@ -24,6 +24,9 @@ from curate.store import atomic_write_parquet
 @click.option("--concurrency", type=int, default=8, show_default=True)
 @click.option("--max-tokens", type=int, default=256, show_default=True)
 @click.option("--timeout", "timeout_s", type=float, default=60.0, show_default=True)
+@click.option("--structured-output", type=click.Choice(["json_schema", "json_object", "none"]),
+              default="json_schema", show_default=True,
+              help="Ask for the letter by schema (an enum), as JSON, or as free text.")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder for responses.parquet and summary.parquet (default: <root>/_eval/<model>).")  # fmt: skip
 @click.option("--cache", "cache_path", type=click.Path(path_type=Path), default=None,
@@ -31,8 +34,8 @@ from curate.store import atomic_write_parquet
 @root_option
 @friendly
 def command(items_file: Path, base_url: str, model: str, api_key_env: str | None, shots: tuple[int, ...],
-            concurrency: int, max_tokens: int, timeout_s: float, out_dir: Path | None, cache_path: Path | None,
-            root: Path) -> None:  # fmt: skip
+            concurrency: int, max_tokens: int, timeout_s: float, structured_output: str, out_dir: Path | None,
+            cache_path: Path | None, root: Path) -> None:  # fmt: skip
     """Run a model on ITEMS_FILE (MusicTheoryBench format, .jsonl or .parquet) and report accuracy."""
     from curate.errors import CurateError
     from curate.theory.evaluate import EvalSettings, format_table, run_eval, summarize
@@ -42,7 +45,8 @@ def command(items_file: Path, base_url: str, model: str, api_key_env: str | None
         raise CurateError(f"environment variable {api_key_env} (--api-key-env) is not set")
     items = read_items(items_file)
     settings = EvalSettings(model=model, base_url=base_url, api_key_env=api_key_env, shots=sorted(set(shots)),
-                            concurrency=concurrency, max_tokens=max_tokens, timeout_s=timeout_s)  # fmt: skip
+                            concurrency=concurrency, max_tokens=max_tokens, timeout_s=timeout_s,
+                            structured_output=structured_output)  # type: ignore[arg-type]  # fmt: skip
     root = Path(root)
     rows = run_eval(items, settings, cache_path or root / "_cache" / "eval.sqlite")
     summary = summarize(rows)

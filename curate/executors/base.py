@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from curate.errors import CurateError, describe
 from curate.tasks import Task, TaskReport
 
 
@@ -13,6 +14,11 @@ from curate.tasks import Task, TaskReport
 class TaskFailure:
     task: Task
     error: str
+    user_error: bool = False  # a CurateError: its one sentence already says what to change
+
+    @classmethod
+    def of(cls, task: Task, err: BaseException) -> TaskFailure:
+        return cls(task, describe(err), user_error=isinstance(err, CurateError))
 
 
 OnDone = Callable[[Task, TaskReport | TaskFailure], None]

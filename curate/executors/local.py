@@ -7,13 +7,9 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
-from curate.errors import CurateError, describe
+from curate.errors import CurateError
 from curate.executors.base import Executor, OnDone, TaskFailure
 from curate.tasks import Task, TaskReport, run_task
-
-
-def _describe(err: BaseException) -> str:
-    return describe(err)
 
 
 class LocalExecutor(Executor):
@@ -35,7 +31,7 @@ class LocalExecutor(Executor):
                 err = future.exception()
                 if isinstance(err, BrokenProcessPool):
                     raise CurateError(f"a worker process died while running {tasks[i].label}") from err
-                results[i] = TaskFailure(tasks[i], _describe(err)) if err else future.result()
+                results[i] = TaskFailure.of(tasks[i], err) if err else future.result()
                 on_done(tasks[i], results[i])  # type: ignore[arg-type]
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -47,7 +43,7 @@ class LocalExecutor(Executor):
         try:
             result: TaskReport | TaskFailure = run_task(task)
         except Exception as err:  # noqa: BLE001  (a stage bug: recorded by run_task, reported by the runner)
-            result = TaskFailure(task, _describe(err))
+            result = TaskFailure.of(task, err)
         on_done(task, result)
         return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from curate.errors import MissingDependencyError, describe
+from curate.errors import MissingDependencyError
 from curate.executors.base import Executor, OnDone, TaskFailure
 from curate.tasks import Task, TaskReport, run_task
 
@@ -54,7 +54,7 @@ class RayExecutor(Executor):
                     result: TaskReport | TaskFailure = ray.get(ref)
                 except ray.exceptions.RayTaskError as err:
                     cause = err.cause if err.cause is not None else err
-                    result = TaskFailure(tasks[i], describe(cause))
+                    result = TaskFailure.of(tasks[i], cause)
                 results[i] = result
                 on_done(tasks[i], result)
         return results  # type: ignore[return-value]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
@@ -37,6 +39,8 @@ class Completion:
 class Backend(Protocol):
     async def complete(self, messages: Messages, variables: dict[str, Any],
                        response_format: dict[str, Any] | None) -> Completion: ...  # fmt: skip
+
+    async def probe(self) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -75,8 +79,56 @@ class OpenAIBackend:
         return Completion(choice.message.content or "", choice.finish_reason or "", response.id,
                           *_usage(response.usage))  # fmt: skip
 
+    async def probe(self) -> None:
+        """One cheap request before the first real one, so a wrong `base_url`, a server that is not
+        running or a refused key stops the task in seconds with one sentence, instead of every row
+        spending its retries on the same error. Anything else (no /models route, a slow or odd
+        answer) is left to the real requests."""
+        try:
+            await self.client.models.list(timeout=min(self.config.timeout_s, 10.0))
+        except openai.APITimeoutError:
+            return
+        except openai.APIConnectionError as err:
+            raise CurateError(unreachable(self.config, err)) from err
+        except openai.APIStatusError as err:
+            if err.status_code in (401, 403):
+                raise CurateError(refused(self.config, err.status_code)) from err
+        except json.JSONDecodeError:
+            return
+
     async def close(self) -> None:
         await self.client.close()
+
+
+def server_url(config: LLMConfig) -> str:
+    return config.base_url or "https://api.openai.com/v1"
+
+
+def unreachable(config: LLMConfig, err: BaseException) -> str:
+    """One sentence for a connection that never got an HTTP answer: the URL, why, what to change."""
+    cause: BaseException = err
+    while cause.__cause__ is not None or cause.__context__ is not None:
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    if isinstance(cause, ConnectionRefusedError):
+        why = "the connection was refused (nothing listens there)"
+    elif isinstance(cause, socket.gaierror):
+        why = "its host name does not resolve"
+    elif isinstance(cause, ssl.SSLError):
+        why = f"the TLS handshake failed ({cause.reason or cause})"
+    else:
+        why = f"the connection failed ({cause})" if str(cause) else "the connection failed"
+    return (f"cannot reach the LLM server at {server_url(config)}: {why}; start the server or fix llm.base_url "
+            "in the pipeline file")  # fmt: skip
+
+
+def refused(config: LLMConfig, status: int) -> str:
+    """One sentence for an answer that every row would get: a wrong key, model or URL path."""
+    url = server_url(config)
+    if status in (401, 403):
+        key = f"the key in ${config.api_key_env}" if config.api_key_env else "requests without a key"
+        return f"the LLM server at {url} refused {key} (HTTP {status}): set a valid key or fix llm.api_key_env"
+    return (f"the LLM server at {url} answered HTTP {status} for model '{config.model}': check llm.model and "
+            "that llm.base_url ends in the API root (e.g. /v1)")  # fmt: skip
 
 
 def _usage(usage: Any) -> tuple[int, int]:
@@ -97,6 +149,9 @@ class TemplateBackend:
     async def complete(self, messages: Messages, variables: dict[str, Any],
                        response_format: dict[str, Any] | None) -> Completion:  # fmt: skip
         return self.answer_now(variables)
+
+    async def probe(self) -> None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -126,3 +181,4 @@ def classify(err: BaseException) -> tuple[str, Retry | None]:
 
 
 FATAL_STATUS = frozenset({401, 403, 404})  # wrong key or model: every row would fail, so stop the task
+TRANSIENT = frozenset({"rate_limited", "server_error", "timeout", "connection_error", "bad_response"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -23,7 +24,7 @@ class LLMConfig(StageConfig):
     api_key_env: str | None = "OPENAI_API_KEY"  # the variable's NAME; None for servers without keys
     params: dict[str, Any] = Field(default_factory=lambda: {"temperature": 0.0, "max_tokens": 512})
     structured_output: Literal["json_schema", "json_object", "none"] = "json_schema"
-    concurrency: int = Field(default=16, ge=1)  # in flight over all workers together
+    concurrency: int = Field(default=16, ge=1)  # in flight for the step, shared by its tasks sending now
     requests_per_minute: float | None = Field(default=None, gt=0)  # global; each worker takes its share
     tokens_per_minute: float | None = Field(default=None, gt=0)
     timeout_s: float = Field(default=60.0, gt=0)
@@ -42,6 +43,10 @@ class LLMConfig(StageConfig):
             raise ValueError("the openai backend needs `model`")
         if self.max_cost_usd is not None and self.model not in self.prices:
             raise ValueError(f"max_cost_usd needs a price for model '{self.model}' in `prices`")
+        if self.backend == "openai" and self.api_key_env and not os.environ.get(self.api_key_env):
+            # checked when the pipeline loads, before any earlier step runs; the key itself is never stored
+            raise ValueError(f"the environment variable {self.api_key_env} (api_key_env) is not set: export it, "
+                             "or set api_key_env to null for a server that needs no key")  # fmt: skip
         bad = {"model", "messages", "response_format", "stream", "n"} & set(self.params)
         if bad:
             raise ValueError(f"params may not set {sorted(bad)} (the stage sets them)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,17 @@ class PromptTemplate:
     examples: tuple[dict[str, Any], ...]
     fields: tuple[str, ...]
 
-    def render(self, variables: dict[str, Any]) -> Messages:
-        """System prompt, then each example as a user/assistant turn, then this input."""
+    def render(self, variables: dict[str, Any], keys: Collection[str] | None = None) -> Messages:
+        """System prompt, then each example as a user/assistant turn, then this input. With `keys` (the
+        answer's fields), an example answer shows only those: the model is never shown a key it is not
+        asked for (a second summary when no second language is set)."""
         messages = [{"role": "system", "content": self._fill(self.system, variables)}]
         for example in self.examples:
+            output = example["output"]
+            if keys is not None and isinstance(output, dict):
+                output = {k: v for k, v in output.items() if k in keys}
             messages.append({"role": "user", "content": self._fill(self.user, {**variables, **example["input"]})})
-            messages.append({"role": "assistant", "content": json.dumps(example["output"], ensure_ascii=False)})
+            messages.append({"role": "assistant", "content": json.dumps(output, ensure_ascii=False)})
         messages.append({"role": "user", "content": self._fill(self.user, variables)})
         return messages
 

@@ -2,15 +2,25 @@
 answer is parsed and validated against the same model (servers without `json_schema` included).
 
 Strict mode (OpenAI, vLLM, llama.cpp) wants every object closed (`additionalProperties: false`)
-and every property required; nested models arrive as `$defs`/`$ref`, which strict mode accepts
-only without sibling keys, so both are rewritten here (distilabel #1106 broke on exactly this).
+and every property required, and takes only a subset of JSON Schema; nested models arrive as
+`$defs`/`$ref`, which strict mode accepts only without sibling keys, so both are rewritten here
+(distilabel #1106 broke on exactly this). Closed sets a stage checks (the areas asked in this
+request, the languages asked for) become `enum`s (`closed`), so a server that follows the schema
+cannot answer anything else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
+# The keywords every strict-mode server takes (OpenAI's strictest common subset): no defaults,
+# titles, lengths, numeric bounds or formats.
+STRICT_KEYWORDS = frozenset(
+    {"type", "properties", "required", "additionalProperties", "items", "enum", "anyOf", "$ref", "$defs", "description"}
+)
 
 
 class InvalidOutput(Exception):
@@ -31,7 +41,14 @@ def _strict(node: Any) -> Any:
         return [_strict(n) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _strict(v) for k, v in node.items() if k not in ("title", "default")}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("properties", "$defs"):
+            out[key] = {name: _strict(sub) for name, sub in value.items()}
+        elif key == "const":  # a one-value Literal
+            out["enum"] = [value]
+        elif key in STRICT_KEYWORDS:
+            out[key] = _strict(value)
     if "$ref" in out:
         return {"$ref": out["$ref"]}
     if out.get("type") == "object" and "properties" in out:
@@ -40,9 +57,42 @@ def _strict(node: Any) -> Any:
     return out
 
 
-def response_format(model: type[BaseModel], mode: str) -> dict[str, Any] | None:
+def closed(schema: dict[str, Any], enums: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """`schema` with every string property named in `enums` restricted to those values (a nullable
+    one stays nullable). Only the nodes on the way to a changed property are copied."""
+    if not enums:
+        return schema
+    return _close(schema, enums)
+
+
+def _close(node: Any, enums: Mapping[str, Sequence[str]]) -> Any:
+    if isinstance(node, list):
+        return [_close(n, enums) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _close(v, enums) for k, v in node.items() if k not in ("properties", "enum")}
+    if "enum" in node:
+        out["enum"] = node["enum"]
+    if "properties" in node:
+        out["properties"] = {
+            name: _enum(prop, enums[name]) if name in enums else _close(prop, enums)
+            for name, prop in node["properties"].items()
+        }
+    return out
+
+
+def _enum(prop: dict[str, Any], values: Sequence[str]) -> dict[str, Any]:
+    allowed = {"type": "string", "enum": list(values)}
+    branches = prop.get("anyOf", [])
+    if any(b.get("type") == "null" for b in branches):
+        return {"anyOf": [allowed, {"type": "null"}]}
+    return allowed
+
+
+def response_format(model: type[BaseModel], mode: str, enums: Mapping[str, Sequence[str]] | None = None
+                    ) -> dict[str, Any] | None:  # fmt: skip
     if mode == "json_schema":
-        schema = {"name": model.__name__, "strict": True, "schema": strict_schema(model)}
+        schema = {"name": model.__name__, "strict": True, "schema": closed(strict_schema(model), enums or {})}
         return {"type": "json_schema", "json_schema": schema}
     if mode == "json_object":
         return {"type": "json_object"}

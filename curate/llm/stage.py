@@ -2,7 +2,10 @@
 the template backend, dry-run estimates and the provenance columns every output row carries.
 
 A subclass says which input columns it reads (`prepare`: rows -> (row, variables) or a reject),
-how the template backend answers (`template_answer`), and what a valid answer becomes (`finish`).
+what an answer looks like (`answer_model`, a pydantic model: the schema sent and the parser of
+every answer), which of its string fields are closed sets in a request (`enums`: they become
+`enum`s of that request's schema), how the template backend answers (`template_answer`), and
+what a valid answer becomes (`finish`).
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ from curate.hashing import digest
 from curate.llm.accounting import Ledger, describe_params
 from curate.llm.backends import Backend, OpenAIBackend, TemplateBackend
 from curate.llm.config import LLMConfig
-from curate.llm.engine import Call, Engine, Outcome
+from curate.llm.engine import Call, CallResult, Engine
 from curate.llm.language import detect
 from curate.llm.prompts import PromptTemplate, load_prompt, resolve_prompt
-from curate.llm.schema import response_format
+from curate.llm.schema import parse_json, response_format
+from curate.llm.share import Share
 from curate.stage import Reject, ShardStage, StageConfig, StageResult
 
 CACHE_FILE = "llm_responses.sqlite"
 LEDGER_FILE = "llm_spend.sqlite"
+SHARE_FILE = "llm_sending.sqlite"
 Item = tuple[dict[str, Any], dict[str, Any]]  # (input row, template variables)
 
 
@@ -50,12 +55,20 @@ class LLMStage(ShardStage):
     def template_answer(self, variables: dict[str, Any]) -> str:
         raise NotImplementedError
 
-    def finish(self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+    def finish(self, row: dict[str, Any], variables: dict[str, Any], result: CallResult
                ) -> tuple[list[dict[str, Any]], list[Reject]]:  # fmt: skip
         raise NotImplementedError
 
-    def parse(self, text: str) -> Any:
-        raise NotImplementedError
+    def answer_type(self) -> type[BaseModel]:
+        """The model of an answer; a stage whose answer depends on its config overrides this."""
+        return self.answer_model
+
+    def enums(self, variables: dict[str, Any]) -> dict[str, list[str]]:
+        """Closed sets of this request: {string field name: the values allowed}, sent as `enum`s."""
+        return {}
+
+    def parse(self, text: str) -> BaseModel:
+        return parse_json(text, self._answer_type)
 
     @classmethod
     def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
@@ -67,14 +80,18 @@ class LLMStage(ShardStage):
         llm = self.config.llm
         self.prompt: PromptTemplate = load_prompt(resolve_prompt(self.config.prompt, self.context.pipeline_dir))
         template = llm.backend == "template"
-        self.response_format = None if template else response_format(self.answer_model, llm.structured_output)
-        self.params = "{}" if template else describe_params(llm, self.response_format)
+        self._answer_type = self.answer_type()
+        self._formats: dict[str, dict[str, Any] | None] = {}  # by closed sets: most stages have one
+        self.params = "{}" if template else describe_params(llm, self._format({}))
         self.model = f"template:{self.prompt.id}" if template else llm.model
-        self._cache = None if template else KVCache(self.context.cache_dir / CACHE_FILE, flush_every=1 << 16)
+        # commits are driven by the engine's timer (cache_flush_s), not by a count of answers
+        self._cache = None if template else KVCache(self.context.cache_dir / CACHE_FILE, flush_every=1 << 30)
         scope = digest(str(self.context.store_base), self.context.step)
         self._ledger = Ledger(self.context.cache_dir / LEDGER_FILE, scope) if llm.max_cost_usd is not None else None
-        self.engine = Engine(llm, self._backend, self._cache, self.parse, self.response_format, self.counters,
-                             self.context.workers, self._ledger, self.context.executor, scope)  # fmt: skip
+        self._share = None if template else Share(self.context.cache_dir / SHARE_FILE, scope, llm.concurrency,
+                                                  self.context.parallel_tasks)  # fmt: skip
+        self.engine = Engine(llm, self._backend, self._cache, self.parse, self.counters, self.context.workers,
+                             self._ledger, self.context.executor, scope, self._share, self.context.step)  # fmt: skip
         self._loop = asyncio.new_event_loop()
         if getattr(self.config, "check_language", False):
             detect("warm up the language model once per task, outside the per-request work")
@@ -95,6 +112,8 @@ class LLMStage(ShardStage):
                 self._cache.close()  # commits what is still pending
             if self._ledger is not None:
                 self._ledger.close()
+            if self._share is not None:
+                self._share.close()
 
     # -- work ------------------------------------------------------------------------------------------
     def _items(self, batch: pa.Table) -> tuple[list[Item], list[Reject], list[Call]]:
@@ -108,15 +127,22 @@ class LLMStage(ShardStage):
             return items, rejects, [Call("", [], variables) for _, variables in items]
         return items, rejects, [self._call(variables) for _, variables in items]
 
+    def _format(self, enums: dict[str, list[str]]) -> dict[str, Any] | None:
+        marker = repr(sorted(enums.items()))
+        if marker not in self._formats:
+            self._formats[marker] = response_format(self._answer_type, self.config.llm.structured_output, enums)
+        return self._formats[marker]
+
     def _call(self, variables: dict[str, Any]) -> Call:
-        messages = self.prompt.render(variables)
+        fmt = self._format(self.enums(variables))
+        messages = self.prompt.render(variables, self._answer_type.model_fields)
         llm = self.config.llm
         # The key covers the model, the template's text (hash), the variables (inside the messages),
         # the parameters and the response schema: change any one and the old answer is not reused.
-        key = digest("llm-v1", llm.backend, llm.model, self.prompt.hash, self.params, self.response_format, messages)
-        return Call(key, messages, variables)
+        key = digest("llm-v1", llm.backend, llm.model, self.prompt.hash, self.params, fmt, messages)
+        return Call(key, messages, variables, fmt)
 
-    def _outcomes(self, calls: list[Call]) -> list[Outcome]:
+    def _results(self, calls: list[Call]) -> list[CallResult]:
         if self.config.llm.backend == "template":
             return self.engine.run_template(calls)
         return self._loop.run_until_complete(self.engine.run(calls))
@@ -124,13 +150,13 @@ class LLMStage(ShardStage):
     def process(self, batch: pa.Table) -> StageResult:
         started = time.process_time()
         items, rejects, calls = self._items(batch)
-        outcomes = self._outcomes(calls)
+        results = self._results(calls)
         rows: list[dict[str, Any]] = []
-        for (row, variables), outcome in zip(items, outcomes, strict=True):
-            if outcome.reason is not None:
-                rejects.append(Reject(row, outcome.reason, outcome.detail))
+        for (row, variables), result in zip(items, results, strict=True):
+            if result.reason is not None:
+                rejects.append(Reject(row, result.reason, result.detail))
                 continue
-            kept, dropped = self.finish(row, variables, outcome)
+            kept, dropped = self.finish(row, variables, result)
             rows += kept
             rejects += dropped
         self.counters["client_cpu_s"] += time.process_time() - started
@@ -142,8 +168,8 @@ class LLMStage(ShardStage):
             return {"rows": batch.num_rows, "requests": 0, "template_answers": len(calls), "rejected": len(rejects)}
         return {"rows": batch.num_rows, **self.engine.estimate(calls), "rejected_before_sending": len(rejects)}
 
-    def provenance(self, outcome: Outcome) -> dict[str, Any]:
-        completion = outcome.completion
+    def provenance(self, result: CallResult) -> dict[str, Any]:
+        completion = result.completion
         assert completion is not None
         return {
             "backend": self.config.llm.backend,

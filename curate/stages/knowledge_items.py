@@ -1,8 +1,9 @@
 """Four-option music-knowledge items (MusicTheoryBench's `knowledge` subject) from QA pairs, through
 the LLM layer, into `theory_items`.
 
-One call per QA pair asks for a question and four options, one marked correct. The stage, not the
-model, decides what is kept: exactly one option marked correct, four distinct options, no
+One call per QA pair asks for a question, four options under the letters A-D and the letter of the
+correct one (an enum in the schema sent, so a schema-following server gives exactly four options
+and one answer). The stage, not the model, decides what is kept: four distinct options, no
 distractor restating the source answer, the correct option agreeing with it, and no giveaway by
 length or by echoing the stem (`curate/theory/options.py`). It then shuffles the options with a
 seed from the item id, so the letter never follows the model's habit of listing the answer first.
@@ -18,14 +19,13 @@ from __future__ import annotations
 import json
 import random
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from curate.hashing import canonical_json, digest, stable_id
 from curate.llm.checks import question_problem, words
-from curate.llm.engine import Outcome
-from curate.llm.schema import parse_json
+from curate.llm.engine import CallResult
 from curate.llm.stage import Item, LLMStage, LLMStageConfig
 from curate.stage import Reject
 from curate.theory.format import LETTERS
@@ -35,14 +35,17 @@ from curate.theory.options import OptionRules, option_problem
 _TITLE = re.compile(r"[\"“](.+)[\"”]")  # first to last quote: titles may hold quotes themselves
 
 
-class KnowledgeOption(BaseModel):
-    text: str
-    correct: bool
+class KnowledgeOptions(BaseModel):
+    A: str
+    B: str
+    C: str
+    D: str
 
 
 class KnowledgeAnswer(BaseModel):
     question: str
-    options: list[KnowledgeOption]
+    options: KnowledgeOptions
+    answer: Literal["A", "B", "C", "D"]
     explanation: str
 
 
@@ -78,23 +81,17 @@ class KnowledgeItems(LLMStage):
             items.append((row, variables))
         return items, []
 
-    def parse(self, text: str) -> KnowledgeAnswer:
-        answer = parse_json(text, KnowledgeAnswer)
-        assert isinstance(answer, KnowledgeAnswer)
-        return answer
-
-    def finish(self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+    def finish(self, row: dict[str, Any], variables: dict[str, Any], result: CallResult
                ) -> tuple[list[dict[str, Any]], list[Reject]]:  # fmt: skip
-        value: KnowledgeAnswer = outcome.value
+        value: KnowledgeAnswer = result.value
         stem = value.question.strip()
         item_id = stable_id("theory", row["id"], "knowledge", " ".join(words(stem)))
         record = {"id": item_id, "parent_id": row["id"], "kind": "knowledge"}
-        marked = [o.text.strip() for o in value.options if o.correct]
-        others = [o.text.strip() for o in value.options if not o.correct]
+        options = value.options.model_dump()
+        marked = [options[value.answer].strip()]
+        others = [options[letter].strip() for letter in LETTERS if letter != value.answer]
         problem = (
             ("malformed_question", p) if (p := question_problem(stem, self.config.max_question_chars)) else
-            ("wrong_option_count", f"{len(value.options)} options") if len(value.options) != len(LETTERS) else
-            ("not_one_correct", f"{len(marked)} options marked correct") if len(marked) != 1 else
             option_problem(stem, marked[0], others, row["answer"], self.config.rules)
         )  # fmt: skip
         if problem:
@@ -105,7 +102,7 @@ class KnowledgeItems(LLMStage):
         longest = max(texts, key=len) == marked[0]
         self.counters["items_knowledge"] += 1
         self.counters["correct_is_longest"] += longest
-        provenance = self.provenance(outcome)
+        provenance = self.provenance(result)
         provenance["llm_params"] = provenance.pop("params")
         item = {
             **record,
@@ -133,9 +130,10 @@ class KnowledgeItems(LLMStage):
                 break
             if " ".join(words(text)) not in {" ".join(words(t)) for t in (correct, *distractors)}:
                 distractors.append(text)
-        options = [{"text": correct, "correct": True}] + [{"text": d, "correct": False} for d in distractors]
+        texts = [correct, *distractors, "", "", ""][: len(LETTERS)]  # too few distractors: an empty option
         explanation = f"The source answer on {variables['topic'].replace('_', ' ')}: {correct}"
-        return json.dumps({"question": variables["question"], "options": options, "explanation": explanation})
+        return json.dumps({"question": variables["question"], "options": dict(zip(LETTERS, texts, strict=True)),
+                           "answer": LETTERS[0], "explanation": explanation})  # fmt: skip
 
 
 def _subject(question: str) -> str | None:

@@ -2,9 +2,10 @@
 
 Each summary gets `pairs_per_summary` areas of the topic outline (pipelines/topics.yaml), chosen
 deterministically from the summary id so the areas spread evenly over a corpus; one call asks for
-one pair per area (JSON, nested schema). Each pair is checked (well-formed question, grounded,
-non-empty answer within limits, not a copy of the summary, an area that was asked for) and
-near-identical questions of the same song are dropped; every drop is a reject with a reason.
+one pair per area (JSON, nested schema whose `topic` is an enum of exactly the areas asked). Each
+pair is checked (well-formed question, grounded, non-empty answer within limits, not a copy of the
+summary, an area that was asked for) and near-identical questions of the same song are dropped;
+every drop is a reject with a reason.
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from pydantic import BaseModel, Field
 from curate.errors import CurateError
 from curate.hashing import digest, stable_id
 from curate.llm.checks import Grounds, answer_problem, jaccard, question_problem, words
-from curate.llm.engine import Outcome
+from curate.llm.engine import CallResult
 from curate.llm.prompts import resolve_prompt
-from curate.llm.schema import parse_json
 from curate.llm.stage import Item, LLMStage, LLMStageConfig
 from curate.stage import Reject, StageConfig
 
@@ -36,7 +36,7 @@ _QUOTED = re.compile(r"\"([^\"]+)\"")
 
 
 class QAPair(BaseModel):
-    topic: str
+    topic: str  # an enum of the areas asked in the schema sent
     question: str
     answer: str
 
@@ -105,20 +105,18 @@ class QA(LLMStage):
             items.append((row, {"summary": row["summary"], "topics": topics, "n": len(topics)}))
         return items, []
 
-    def parse(self, text: str) -> QAAnswer:
-        answer = parse_json(text, QAAnswer)
-        assert isinstance(answer, QAAnswer)
-        return answer
+    def enums(self, variables: dict[str, Any]) -> dict[str, list[str]]:
+        return {"topic": [t["name"] for t in variables["topics"]]}
 
-    def finish(self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+    def finish(self, row: dict[str, Any], variables: dict[str, Any], result: CallResult
                ) -> tuple[list[dict[str, Any]], list[Reject]]:  # fmt: skip
         asked = {t["name"] for t in variables["topics"]}
         kept: list[dict[str, Any]] = []
         seen: list[tuple[set[str], str]] = []  # (question words, id) of kept pairs
         rejects: list[Reject] = []
         grounds = self.grounds(row["summary"])
-        provenance = self.provenance(outcome)
-        for pair in outcome.value.pairs:
+        provenance = self.provenance(result)
+        for pair in result.value.pairs:
             topic = _SPACES.sub("_", pair.topic.strip().lower())
             question, answer = pair.question.strip(), pair.answer.strip()
             tokens = words(question)

@@ -3,21 +3,23 @@
 Only the fields the prompt lists are sent, empty ones dropped (a song with none is rejected as
 `no_metadata` without a call). The answer is JSON validated against `SummaryAnswer`; the model
 may decline (`insufficient_information`), and the summary must be in the configured language
-(`wrong_language`). Optionally a second summary in another language, as in ChatMusician's
-follow-up work. Every row records backend, model, prompt id/hash, parameters and response id.
+(`wrong_language`; the schema sent allows only that language code). Optionally a second summary in
+another language, as in ChatMusician's follow-up work: only then does the schema offer
+`second_summary`, so a row never carries one nobody asked for. Every row records backend, model,
+prompt id/hash, parameters and response id.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
 from curate.hashing import stable_id
-from curate.llm.engine import Outcome
+from curate.llm.engine import CallResult
 from curate.llm.language import matches
-from curate.llm.schema import parse_json
 from curate.llm.stage import Item, LLMStage, LLMStageConfig
 from curate.stage import Reject
 
@@ -27,7 +29,10 @@ _DECLINED = {"", "none", "null", "insufficient_information"}
 class SummaryAnswer(BaseModel):
     insufficient_information: bool = False
     summary: str | None = None
-    language: str | None = None
+    language: str | None = None  # an enum of the configured language in the schema sent
+
+
+class BilingualSummaryAnswer(SummaryAnswer):
     second_summary: str | None = None
     second_language: str | None = None
 
@@ -66,10 +71,25 @@ class Summarize(LLMStage):
             if not metadata:
                 rejects.append(Reject(row, "no_metadata", f"none of {list(self.prompt.fields)} is set"))
                 continue
-            variables = {"metadata": metadata, "language": self.config.language,
-                         "second_language": self.config.second_language or "none"}  # fmt: skip
-            items.append((row, variables))
+            items.append((row, {"metadata": metadata, **self._asked}))
         return items, rejects
+
+    @cached_property
+    def _asked(self) -> dict[str, str]:
+        """The variables that say what to write (the same for every song)."""
+        second = self.config.second_language
+        keys = ", ".join(self.answer_type().model_fields)
+        task = (f'Also write second_summary, the same summary in the language "{second}", and set second_language '
+                f'to "{second}".' if second else "")  # fmt: skip
+        return {"language": self.config.language, "second_language": second or "none", "second_language_task": task,
+                "answer_keys": keys}  # fmt: skip
+
+    def answer_type(self) -> type[SummaryAnswer]:
+        return BilingualSummaryAnswer if self.config.second_language else SummaryAnswer
+
+    def enums(self, variables: dict[str, Any]) -> dict[str, list[str]]:
+        second = self.config.second_language
+        return {"language": [self.config.language], **({"second_language": [second]} if second else {})}
 
     def _metadata(self, row: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -85,16 +105,9 @@ class Summarize(LLMStage):
                 out[field] = value
         return out
 
-    def parse(self, text: str) -> SummaryAnswer:
-        if text.strip().strip("\"'.").lower() in _DECLINED:  # the bare "None" the recipe allows
-            return SummaryAnswer(insufficient_information=True)
-        answer = parse_json(text, SummaryAnswer)
-        assert isinstance(answer, SummaryAnswer)
-        return answer
-
-    def finish(self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+    def finish(self, row: dict[str, Any], variables: dict[str, Any], result: CallResult
                ) -> tuple[list[dict[str, Any]], list[Reject]]:  # fmt: skip
-        answer: SummaryAnswer = outcome.value
+        answer: SummaryAnswer = result.value
         summary = (answer.summary or "").strip()
         if answer.insufficient_information or summary.lower() in _DECLINED:
             return [], [Reject(row, "insufficient_information", "the model found too little music information")]
@@ -102,11 +115,13 @@ class Summarize(LLMStage):
             return [], [Reject(row, "summary_too_short", f"{len(summary)} characters")]
         if len(summary) > self.config.max_summary_chars:
             return [], [Reject(row, "summary_too_long", f"{len(summary)} characters")]
-        second = (answer.second_summary or "").strip() or None
+        second = None
+        if isinstance(answer, BilingualSummaryAnswer):
+            second = (answer.second_summary or "").strip() or None
         if self.config.second_language and not second:
             return [], [Reject(row, "missing_second_summary", f"asked for {self.config.second_language}")]
         checks = [(summary, self.config.language)]
-        if second and self.config.second_language:
+        if second is not None and self.config.second_language:
             checks.append((second, self.config.second_language))
         for text, expected in checks if self.config.check_language else []:
             ok, found = matches(text, expected)
@@ -122,7 +137,7 @@ class Summarize(LLMStage):
             "second_summary": second,
             "second_language": self.config.second_language if second else None,
             "fields_sent": list(variables["metadata"]),
-            **self.provenance(outcome),
+            **self.provenance(result),
         }
         return [out], []
 

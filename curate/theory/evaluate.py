@@ -1,33 +1,43 @@
 """Run a model on MusicTheoryBench-format items through any OpenAI-compatible server.
 
-Zero-shot and few-shot (examples from the `dev` split, as the ChatMusician paper did), the chosen
-letter read from free text, every response cached in a `KVCache` keyed by model, messages and
-parameters (a rerun pays for nothing twice), accuracy per shots, subject and split with the chance
-baseline and a Wilson 95% interval. Failed calls are counted apart and left out of the accuracy.
+Zero-shot and few-shot (examples from the `dev` split, as the ChatMusician paper did), on the same
+LLM `Engine` as the stages: one response cache keyed by model, messages, parameters and schema (a
+rerun pays for nothing twice), bounded concurrency, retries, a probe of the server first. The
+request asks for `{"answer": <letter>}` with the letters as an enum (servers that refuse a schema
+fall back by themselves); the chosen letter is read from that JSON, or else from free text.
+Accuracy per shots, subject and split with the chance baseline and a Wilson 95% interval. Failed
+calls are counted apart and left out of the accuracy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import openai
+from pydantic import BaseModel
 
 from curate.cache import KVCache
 from curate.errors import CurateError
 from curate.hashing import digest
-from curate.llm.backends import FATAL_STATUS, BadResponse, OpenAIBackend, classify
+from curate.llm.backends import OpenAIBackend
 from curate.llm.config import LLMConfig
-from curate.retry import RetryPolicy, retry_async
+from curate.llm.engine import Call, Engine
+from curate.llm.schema import response_format
 from curate.theory.format import LETTERS
 from curate.theory.letters import extract_letter
 
 CHANCE = 0.25
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 HEADER = "Read the following questions from the four options, choose the correct answer."
+
+
+class EvalAnswer(BaseModel):
+    answer: Literal["A", "B", "C", "D"]
 
 
 @dataclass
@@ -41,6 +51,7 @@ class EvalSettings:
     temperature: float = 0.0
     timeout_s: float = 60.0
     attempts: int = 4
+    structured_output: Literal["json_schema", "json_object", "none"] = "json_schema"
 
 
 def render_question(item: dict[str, Any]) -> str:
@@ -75,55 +86,61 @@ def wilson(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-async def _ask(backend: OpenAIBackend, messages: list[dict[str, str]], policy: RetryPolicy) -> dict[str, Any]:
-    completion = await retry_async(lambda: backend.complete(messages, {}, None), lambda e: classify(e)[1], policy)
-    return {"text": completion.text, "finish_reason": completion.finish_reason, "response_id": completion.response_id}
+def chosen_letter(text: str, options: dict[str, str]) -> str | None:
+    """The letter of `{"answer": ...}`, or else the one free text names."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return extract_letter(text, options)
+    answer = doc.get("answer") if isinstance(doc, dict) else None
+    return answer if answer in LETTERS else extract_letter(text, options)
+
+
+def llm_config(settings: EvalSettings) -> LLMConfig:
+    params = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
+    # A failed call is a row counted apart, never the end of the evaluation: no failed fraction stops it.
+    return LLMConfig(backend="openai", model=settings.model, base_url=settings.base_url,
+                     api_key_env=settings.api_key_env, params=params, timeout_s=settings.timeout_s,
+                     concurrency=settings.concurrency, max_attempts=settings.attempts, retry_base_s=0.5,
+                     retry_max_s=30.0, retry_invalid=False, max_failed_fraction=1.0,
+                     structured_output=settings.structured_output)  # fmt: skip
 
 
 async def _run(items: list[dict[str, Any]], settings: EvalSettings, cache: KVCache) -> list[dict[str, Any]]:
-    params = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
-    config = LLMConfig(backend="openai", model=settings.model, base_url=settings.base_url,
-                       api_key_env=settings.api_key_env, params=params, timeout_s=settings.timeout_s)  # fmt: skip
-    backend = OpenAIBackend(config)
-    policy = RetryPolicy(attempts=settings.attempts, base_delay=0.5, max_delay=30.0)
-    gate = asyncio.Semaphore(settings.concurrency)
+    config = llm_config(settings)
+    fmt = response_format(EvalAnswer, config.structured_output)
+    engine = Engine(config, lambda: OpenAIBackend(config), cache, lambda text: text, Counter(), label="eval")
     dev = sorted((i for i in items if i.get("split") == "dev"), key=lambda i: i["id"])
-
-    async def one(item: dict[str, Any], shots: int) -> dict[str, Any]:
-        messages = build_messages(item, pick_examples(item, dev, shots))
-        key = digest("eval", PROMPT_VERSION, settings.model, messages, params)
+    asked = [(item, k) for k in settings.shots for item in items]
+    calls = []
+    for item, k in asked:
+        messages = build_messages(item, pick_examples(item, dev, k))
+        key = digest("eval", PROMPT_VERSION, settings.model, messages, config.params, fmt)
+        calls.append(Call(key, messages, {}, fmt))
+    try:
+        results = await engine.run(calls)
+    finally:
+        await engine.close()
+    rows = []
+    for (item, shots), result in zip(asked, results, strict=True):
         row = {"id": item["id"], "subject": item.get("subject") or "", "split": item.get("split") or "",
                "kind": item.get("kind"), "shots": shots, "model": settings.model, "answer": item["answer"],
                "reply": None, "chosen": None, "correct": False, "failed": False, "error": None,
-               "finish_reason": None, "cached": False}  # fmt: skip
-        response = cache.get(key)
-        row["cached"] = response is not None
-        if response is None:
-            async with gate:
-                try:
-                    response = await _ask(backend, messages, policy)
-                except (openai.APIStatusError, openai.APIConnectionError, openai.APITimeoutError, BadResponse) as err:
-                    status = getattr(err, "status_code", None)
-                    if status in FATAL_STATUS:
-                        raise CurateError(f"the server refused the request (HTTP {status}): check the model "
-                                          f"name, URL and key variable") from err  # fmt: skip
-                    return row | {"failed": True, "error": classify(err)[0]}
-            cache.put(key, response)
-        chosen = extract_letter(response["text"], item["options"])
-        return row | {"reply": response["text"], "finish_reason": response["finish_reason"], "chosen": chosen,
-                      "correct": chosen == item["answer"]}  # fmt: skip
-
-    try:
-        return list(await asyncio.gather(*(one(item, k) for k in settings.shots for item in items)))
-    finally:
-        cache.flush()
-        await backend.close()
+               "finish_reason": None, "cached": result.cached}  # fmt: skip
+        if result.completion is None:
+            rows.append(row | {"failed": True, "error": result.reason})
+            continue
+        text = result.completion.text
+        chosen = chosen_letter(text, item["options"])
+        rows.append(row | {"reply": text, "finish_reason": result.completion.finish_reason, "chosen": chosen,
+                           "correct": chosen == item["answer"]})  # fmt: skip
+    return rows
 
 
 def run_eval(items: list[dict[str, Any]], settings: EvalSettings, cache_path: Path) -> list[dict[str, Any]]:
     if not items:
         raise CurateError("no items to evaluate")
-    with KVCache(cache_path) as cache:
+    with KVCache(cache_path, flush_every=1 << 30) as cache:
         return asyncio.run(_run(items, settings, cache))
 
 

@@ -37,8 +37,22 @@ def qa_answer(body: dict[str, Any]) -> str:
     return json.dumps({"pairs": pairs})
 
 
+def knowledge_answer(body: dict[str, Any]) -> str:
+    """A four-option item from the QA pair in the request: its answer is option A."""
+    text = last_user(body)
+    question = text.split("Question:", 1)[1].split("\n", 1)[0].strip()
+    answer = text.split("Answer:", 1)[1].strip()
+    options = {"A": answer, "B": answer.replace("melody", "bass line").replace("rhythm", "harmony"),
+               "C": answer.replace("melody", "lyrics").replace("rhythm", "tempo"),
+               "D": answer.replace("melody", "timbre").replace("rhythm", "dynamics")}  # fmt: skip
+    return json.dumps({"question": question, "options": options, "answer": "A",
+                       "explanation": "The source answer says so."})  # fmt: skip
+
+
 def answer(body: dict[str, Any]) -> str:
     system = str(body["messages"][0]["content"])
+    if "multiple-choice" in system:
+        return knowledge_answer(body)
     return qa_answer(body) if "study questions" in system else summary_answer(body)
 
 
@@ -62,7 +76,8 @@ def write_songs(path: Path, count: int) -> Path:
 
 
 def write_pipeline(folder: Path, llm: dict[str, Any], songs: Path = FIXTURE, qa: dict[str, Any] | None = None,
-                   summarize: dict[str, Any] | None = None, shard_bytes: int | None = None) -> Path:  # fmt: skip
+                   summarize: dict[str, Any] | None = None, shard_bytes: int | None = None,
+                   knowledge: dict[str, Any] | None = None) -> Path:  # fmt: skip
     read: dict[str, Any] = {"format": "jsonl", "schema_name": "songs"}
     if shard_bytes:
         read["shard_bytes"] = shard_bytes
@@ -72,6 +87,9 @@ def write_pipeline(folder: Path, llm: dict[str, Any], songs: Path = FIXTURE, qa:
     ]
     if qa is not None:
         steps.append({"name": "qa", "stage": "qa", "input": "summaries", "config": {"llm": llm, **qa}})
+    if knowledge is not None:
+        steps.append({"name": "knowledge", "stage": "knowledge_items", "input": "qa",
+                      "config": {"llm": llm, **knowledge}})  # fmt: skip
     doc = {"dataset": "llm", "version": "1", "inputs": {"dump": {"path": str(songs)}}, "steps": steps}
     path = folder / "pipeline.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
