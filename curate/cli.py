@@ -47,6 +47,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("pipeline_file", type=click.Path(path_type=Path))
+@click.argument("reasons", nargs=-1, metavar="[REASON...]")
 @root_option
 @click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
@@ -57,16 +58,24 @@ def main() -> None:
               help="Folder for the committed copy of the manifest.")  # fmt: skip
 @click.option("--log-json", is_flag=True, help="Machine-readable JSON log lines on stderr.")
 @click.option("--dry-run", is_flag=True, help="Estimate requests and tokens of paid steps (LLM) without sending any.")
+@click.option("--retry-rejects", is_flag=True,
+              help="Send again the rows rejected for a transient reason (or for each REASON given), keeping "
+                   "every other row and answer; tables and manifest are updated.")  # fmt: skip
 @friendly
-def run(pipeline_file: Path, root: str, workers: int | None, executor: str, address: str | None,
-        limit: int | None, fresh: bool, manifests: Path, log_json: bool, dry_run: bool) -> None:  # fmt: skip
+def run(pipeline_file: Path, reasons: tuple[str, ...], root: str, workers: int | None, executor: str,
+        address: str | None, limit: int | None, fresh: bool, manifests: Path, log_json: bool, dry_run: bool,
+        retry_rejects: bool) -> None:  # fmt: skip
     """Run PIPELINE_FILE, skipping work that is already complete."""
     from curate.executors import make_executor
     from curate.log import Reporter
     from curate.pipeline import load_pipeline
     from curate.runner import run_pipeline
+    from curate.stage import TRANSIENT_REASONS
     from curate.store import Store
 
+    if reasons and not retry_rejects:
+        raise CurateError(f"unexpected argument {reasons[0]!r}: reject reasons go after --retry-rejects")
+    retry = (frozenset(reasons) or TRANSIENT_REASONS) if retry_rejects else None
     pipeline = load_pipeline(pipeline_file)
     reporter = Reporter(json_lines=log_json)
     runner = make_executor(executor, workers=workers, address=address)
@@ -74,7 +83,7 @@ def run(pipeline_file: Path, root: str, workers: int | None, executor: str, addr
                    executor=runner.name, workers=runner.workers)  # fmt: skip
     try:
         result = run_pipeline(pipeline, root, runner, fresh=fresh, limit=limit, manifests_dir=manifests,
-                              progress=reporter.progress, dry_run=dry_run)  # fmt: skip
+                              progress=reporter.progress, dry_run=dry_run, retry_rejects=retry)  # fmt: skip
     finally:
         reporter.close()
         runner.close()

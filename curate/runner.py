@@ -24,7 +24,7 @@ from curate.hashing import digest, sha256_file
 from curate.manifest import build_manifest, write_manifest
 from curate.pipeline import Pipeline, Step, readable_files
 from curate.source_ids import chained_keys, reject_repeats_across_shards
-from curate.stage import ShardStage, SourceStage, StageContext
+from curate.stage import RetryRejects, ShardStage, SourceStage, StageContext
 from curate.store import Store
 from curate.tasks import Task, TaskReport
 
@@ -59,6 +59,7 @@ def run_pipeline(
     manifests_dir: Path | None = None,
     progress: ProgressHook | None = None,
     dry_run: bool = False,
+    retry_rejects: frozenset[str] | None = None,
 ) -> RunResult:
     started = time.perf_counter()
     store = Store(str(root), pipeline.spec.dataset, pipeline.spec.version)
@@ -80,7 +81,8 @@ def run_pipeline(
                 if built is not None:  # already complete: later steps can be estimated from it
                     outcomes[step.name] = _StepOutcome(reports=built, skipped=len(built))
                 continue
-            outcomes[step.name] = _run_step(pipeline, step, store, executor, input_checksums, outcomes, limit, progress)
+            outcomes[step.name] = _run_step(pipeline, step, store, executor, input_checksums, outcomes, limit, progress,
+                                            retry_rejects)  # fmt: skip
     except BaseException as err:
         status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
         store.write_json(store.run_path, {"pid": os.getpid(), "status": status, "error": str(err)})
@@ -143,6 +145,7 @@ def _run_step(
     done: dict[str, _StepOutcome],
     limit: int | None,
     progress: ProgressHook | None,
+    retry_rejects: frozenset[str] | None = None,
 ) -> _StepOutcome:
     started = time.perf_counter()
     tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers, executor.name)
@@ -155,13 +158,13 @@ def _run_step(
         report = completed_report(store, task)
         if report is None:
             todo.append(task)
+        elif retry_rejects and retry_rejects & set(report.rejected):
+            todo.append(_retrying(store, task, report, retry_rejects))
         else:
             results[task.index] = report
     # what runs at once: an LLM step shares its concurrency among these, not among idle workers
-    at_once = (
-        dataclasses.replace(tasks[0].context, parallel_tasks=max(1, min(executor.workers, len(todo)))) if todo else None
-    )
-    todo = [dataclasses.replace(t, context=at_once) for t in todo]
+    at_once = max(1, min(executor.workers, len(todo)))
+    todo = [dataclasses.replace(t, context=dataclasses.replace(t.context, parallel_tasks=at_once)) for t in todo]
     outcome.skipped = len(results)
     finished = len(results)
     if progress:
@@ -193,6 +196,16 @@ def _run_step(
         outcome.reports = reject_repeats_across_shards(store, tasks, outcome.reports)
     outcome.wall_s = round(time.perf_counter() - started, 4)
     return outcome
+
+
+def _retrying(store: Store, task: Task, report: TaskReport, reasons: frozenset[str]) -> Task:
+    """The completed `task`, to run again for its rejects of `reasons` (`curate run --retry-rejects`)."""
+    earlier: list[tuple[str, str, str]] = []
+    if report.rejects is not None:
+        table = store.parquet_file(store.path(report.rejects["path"])).read(columns=["row_id", "reason", "detail"])
+        earlier = [(r["row_id"], r["reason"], r["detail"] or "") for r in table.to_pylist() if r["row_id"] is not None]
+    retry = RetryRejects(reasons, tuple(earlier))
+    return dataclasses.replace(task, context=dataclasses.replace(task.context, retry=retry))
 
 
 def plan_step(

@@ -55,6 +55,19 @@ class StageResult:
     rejects: list[Reject] | pl.LazyFrame | Iterator[pl.DataFrame] = field(default_factory=list)
 
 
+TRANSIENT_REASONS = frozenset({"rate_limited", "server_error", "timeout", "connection_error", "bad_response"})
+
+
+@dataclass(frozen=True)
+class RetryRejects:
+    """`curate run --retry-rejects`: a completed task run again to send the rows it rejected for one of
+    `reasons`; every other row keeps what it had (a kept row comes from the response cache, a row
+    rejected for another reason keeps its reject from `earlier`: (row id, reason, detail))."""
+
+    reasons: frozenset[str]
+    earlier: tuple[tuple[str, str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class StageContext:
     """What a stage may know about where it runs; plain data so tasks pickle to any executor."""
@@ -68,6 +81,7 @@ class StageContext:
     executor: str = "local"  # local | ray: where `curate.parallel.parallel_map` sends a global stage's pieces
     input_encoding: str | None = None  # a source step's `encoding:` for files without a byte-order mark
     parallel_tasks: int = 1  # tasks of this step running at once: min(workers, the step's tasks to run)
+    retry: RetryRejects | None = None  # set on a completed task run again by `--retry-rejects`
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from support.llm_pipelines import FIXTURE, answer, llm_config, write_pipeline, write_songs
+from support.llm_pipelines import FIXTURE, answer, last_user, llm_config, write_pipeline, write_songs
 from support.openai_server import Delay, OpenAIServer, Raw, Reply, Status
 
 from curate.errors import CurateError
@@ -357,3 +357,43 @@ def test_concurrency_is_the_steps_total_shared_by_tasks_that_send(
                               shard_bytes=songs.stat().st_size // 2 + 1)  # fmt: skip
     run(pipeline, tmp_path / "two" / "store", workers=2)  # two shards, both sending: 4 each, 8 together
     assert 6 <= server.peak_in_flight <= 8
+
+
+def test_retry_rejects_resends_exactly_the_transient_rejects(tmp_path: Path, server: OpenAIServer) -> None:
+    from click.testing import CliRunner
+
+    from curate.cli import main
+
+    server.script("Despacito", *[Status(503)] * 3)  # server_error after its 3 tries
+    server.script("So What", *[Status(429, retry_after=0.01)] * 3)  # rate_limited after its 3 tries
+    server.script("Bohemian", Reply('{"summary": 5}'))  # schema_violation: not transient, no retry
+    pipeline = write_pipeline(tmp_path, llm_config(server.url, retry_invalid=False), qa={})
+    root = tmp_path / "store"
+    run(pipeline, root)
+    assert rejects(root) == {"youtube:kJQP7kiw5Fk": "server_error", "youtube:vid00006": "rate_limited",
+                             "youtube:fJ9rUzIMcZQ": "schema_violation", "youtube:vid00007": "no_metadata"}  # fmt: skip
+    assert table(root, "summaries").height == MUSIC_SONGS - 3
+
+    server.reset()  # healthy now
+    assert run(pipeline, root).tasks_run == 0 and server.count == 0  # a plain rerun sends nothing
+    args = ["run", str(pipeline), "--root", str(root), "--workers", "1", "--manifests", str(tmp_path / "m")]
+    result = CliRunner().invoke(main, [*args, "--retry-rejects"])
+    assert result.exit_code == 0, result.output
+    summaries = [b for b in server.bodies if "musicologist" in b["messages"][0]["content"]]
+    assert len(summaries) == 2  # exactly the two transient rejects
+    assert {"Despacito" in last_user(b) for b in summaries} == {True, False}
+    assert all("Despacito" in last_user(b) or "So What" in last_user(b) for b in summaries)
+    assert rejects(root) == {"youtube:fJ9rUzIMcZQ": "schema_violation", "youtube:vid00007": "no_metadata"}
+    assert table(root, "summaries").height == MUSIC_SONGS - 1
+    assert {"summary:" in i for i in table(root, "qa")["parent_id"]} == {True}
+    manifest = json.loads((root / "llm" / "1" / "manifest.json").read_text())
+    step = next(s for s in manifest["steps"] if s["name"] == "summaries")
+    assert step["rejected"] == {"no_metadata": 1, "schema_violation": 1} and step["rows_out"] == MUSIC_SONGS - 1
+    assert step["counters"]["retried_rejects"] == 2 and step["counters"]["cache_hits"] == MUSIC_SONGS - 3
+
+    server.reset()
+    result = CliRunner().invoke(main, [*args, "--retry-rejects", "schema_violation"])
+    assert result.exit_code == 0, result.output
+    summaries = [b for b in server.bodies if "musicologist" in b["messages"][0]["content"]]
+    assert len(summaries) == 1 and "Bohemian" in last_user(summaries[0])
+    assert rejects(root) == {"youtube:vid00007": "no_metadata"}

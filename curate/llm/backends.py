@@ -22,6 +22,7 @@ from curate.errors import CurateError
 from curate.llm.config import LLMConfig
 from curate.llm.prompts import Messages
 from curate.retry import Retry, parse_retry_after
+from curate.stage import TRANSIENT_REASONS
 
 
 @dataclass(frozen=True)
@@ -181,4 +182,4 @@ def classify(err: BaseException) -> tuple[str, Retry | None]:
 
 
 FATAL_STATUS = frozenset({401, 403, 404})  # wrong key or model: every row would fail, so stop the task
-TRANSIENT = frozenset({"rate_limited", "server_error", "timeout", "connection_error", "bad_response"})
+TRANSIENT = TRANSIENT_REASONS  # failures a later try may not meet: `curate run --retry-rejects` re-sends them

@@ -142,15 +142,32 @@ class LLMStage(ShardStage):
         key = digest("llm-v1", llm.backend, llm.model, self.prompt.hash, self.params, fmt, messages)
         return Call(key, messages, variables, fmt)
 
-    def _results(self, calls: list[Call]) -> list[CallResult]:
+    def _results(self, items: list[Item], calls: list[Call]) -> list[CallResult]:
         if self.config.llm.backend == "template":
             return self.engine.run_template(calls)
-        return self._loop.run_until_complete(self.engine.run(calls))
+        retry = self.context.retry
+        if retry is None:
+            return self._loop.run_until_complete(self.engine.run(calls))
+        # --retry-rejects: send the rows rejected for one of its reasons (or never answered); any other
+        # row without a cached answer keeps its earlier reject, unsent
+        earlier = {row_id: (reason, detail) for row_id, reason, detail in retry.earlier}
+
+        def send(i: int) -> bool:
+            before = earlier.get(items[i][0].get("id"))
+            if before is not None and before[0] in retry.reasons:
+                self.counters["retried_rejects"] += 1
+            return before is None or before[0] in retry.reasons
+
+        def unsent(i: int) -> CallResult:
+            reason, detail = earlier[items[i][0]["id"]]
+            return CallResult(reason=reason, detail=detail)
+
+        return self._loop.run_until_complete(self.engine.run(calls, send, unsent))
 
     def process(self, batch: pa.Table) -> StageResult:
         started = time.process_time()
         items, rejects, calls = self._items(batch)
-        results = self._results(calls)
+        results = self._results(items, calls)
         rows: list[dict[str, Any]] = []
         for (row, variables), result in zip(items, results, strict=True):
             if result.reason is not None:
