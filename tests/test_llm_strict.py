@@ -21,6 +21,7 @@ from curate.pipeline import load_pipeline
 from curate.runner import RunResult, run_pipeline
 from curate.stages.knowledge_items import KnowledgeAnswer
 from curate.stages.qa import QAAnswer
+from curate.stages.score_chat import ChatAnswer
 from curate.stages.summarize import BilingualSummaryAnswer, SummaryAnswer
 from curate.theory.evaluate import EvalAnswer
 from curate.theory.format import write_items
@@ -45,7 +46,9 @@ def sent_schemas(server: OpenAIServer, marker: str) -> list[dict[str, Any]]:
     return [b["response_format"]["json_schema"] for b in server.bodies if marker in b["messages"][0]["content"]]
 
 
-@pytest.mark.parametrize("model", [SummaryAnswer, BilingualSummaryAnswer, QAAnswer, KnowledgeAnswer, EvalAnswer])
+@pytest.mark.parametrize(
+    "model", [SummaryAnswer, BilingualSummaryAnswer, QAAnswer, KnowledgeAnswer, EvalAnswer, ChatAnswer]
+)
 def test_every_answer_schema_meets_strict_mode(model: type) -> None:
     fmt = response_format(model, "json_schema", {"topic": ["harmony"]} if model is QAAnswer else None)
     assert fmt is not None and strict_problem(fmt["json_schema"]) is None

@@ -15,8 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from curate.hashing import stable_id
-from curate.llm.engine import Outcome
-from curate.llm.schema import parse_json
+from curate.llm.engine import CallResult
 from curate.llm.stage import Item, LLMStage, LLMStageConfig
 from curate.scorechat.abcblocks import require_abc2midi
 from curate.scorechat.checks import Rejected, check_conversation
@@ -95,15 +94,10 @@ class ScoreChat(LLMStage):
             items.append((row, {"abc": abc, "facts": facts_text(facts), "fact_values": facts, "highest": highest}))
         return items, rejects
 
-    def parse(self, text: str) -> ChatAnswer:
-        answer = parse_json(text, ChatAnswer)
-        assert isinstance(answer, ChatAnswer)
-        return answer
-
     def finish(
-        self, row: dict[str, Any], variables: dict[str, Any], outcome: Outcome
+        self, row: dict[str, Any], variables: dict[str, Any], result: CallResult
     ) -> tuple[list[dict[str, Any]], list[Reject]]:
-        turns = [(t.role, t.content.strip()) for t in outcome.value.turns]
+        turns = [(t.role, t.content.strip()) for t in result.value.turns]
         facts = variables["fact_values"]
         cfg = self.config
         try:
@@ -128,7 +122,7 @@ class ScoreChat(LLMStage):
             "claims": json.dumps(checked.claims, ensure_ascii=False),
             "abc_blocks": checked.abc_blocks,
             "exchanges": len(turns) // 2,
-            **self.provenance(outcome),
+            **self.provenance(result),
         }
         return [out], []
 
