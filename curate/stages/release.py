@@ -28,7 +28,7 @@ CHUNK_ROWS = 50_000  # source rows turned into examples at a time
 
 class Release(GlobalStage):
     name = "release"
-    code_paths = ("curate.release",)  # its helpers shape the output too
+    code_paths = ("curate.release", "curate.tune")  # its helpers and the tune analysis of score tasks
     Config = ReleaseConfig
     config: ReleaseConfig
 
