@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from curate.abc import job, notes
+from curate.abc import notes, verified_tunes
 from curate.abc.normalize import NormalizeOptions
 from curate.executors.local import LocalExecutor
 from curate.pipeline import load_pipeline
@@ -77,9 +77,9 @@ def test_ids_are_stable_and_rerun_does_no_work(tmp_path: Path) -> None:
 
 def test_accidentals_carry_through_the_bar() -> None:
     tune = (FIXTURES / "accidentals.abc").read_text()
-    (out,) = job.run_safe("abc", tune, NormalizeOptions(min_bars=4))
+    (out,) = verified_tunes.run_safe("abc", tune, NormalizeOptions(min_bars=4))
     assert out.reject is None and out.fidelity == 1.0
-    measures = [m for m in notes.measures(job._abc_to_root(out.abc)) if m]
+    measures = [m for m in notes.measures(verified_tunes._abc_to_root(out.abc)) if m]
     first = sorted(measures[0])
     assert [p for _, p, _ in first] == [66, 67, 66, 69]  # the second F is still sharp
     second = sorted(measures[1])
@@ -89,7 +89,7 @@ def test_accidentals_carry_through_the_bar() -> None:
 
 def test_multi_voice_interleaved_and_transposed() -> None:
     options = NormalizeOptions(interleaved=True, transpose=True)
-    results = job.run_safe("musicxml", str(CORPUS / "bach/bwv66.6.mxl"), options)
+    results = verified_tunes.run_safe("musicxml", str(CORPUS / "bach/bwv66.6.mxl"), options)
     original, copies = results[0], results[1:]
     assert original.reject is None and original.stats["voices"] == 4
     body = [ln for ln in original.abc.splitlines() if ln.startswith("[V:")]
@@ -135,7 +135,9 @@ def test_timeout_rejects_one_file_and_the_run_goes_on(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_corpus_sample_round_trips_mostly_exact() -> None:
     paths = sorted(p for p in (CORPUS / "bach").glob("*.mxl"))[:25]
-    exact = sum(job.run_safe("musicxml", str(p), NormalizeOptions(min_bars=1))[0].fidelity == 1.0 for p in paths)
+    exact = sum(
+        verified_tunes.run_safe("musicxml", str(p), NormalizeOptions(min_bars=1))[0].fidelity == 1.0 for p in paths
+    )
     assert exact >= 20
 
 

@@ -60,8 +60,8 @@ def verovio_available() -> bool:
     return importlib.util.find_spec("verovio") is not None
 
 
-def read_abc(text: str, timeout_s: float = 30.0) -> list[PlayedNote]:
-    """The first tune of `text` as abc2midi plays it."""
+def read_abc(text: str, timeout_s: float = 30.0, old_chords: bool = False) -> list[PlayedNote]:
+    """The first tune of `text` as abc2midi plays it; `old_chords` reads `+CE+` as a chord (`-OCC`)."""
     exe = shutil.which(ABC2MIDI)
     if exe is None:
         raise ReaderMissing("abc2midi is not installed (Debian/Ubuntu package abcmidi)")
@@ -73,7 +73,7 @@ def read_abc(text: str, timeout_s: float = 30.0) -> list[PlayedNote]:
     with tempfile.TemporaryDirectory(prefix="curate-abc2midi-") as folder:
         src, out = Path(folder) / "tune.abc", Path(folder) / "tune.mid"
         src.write_text(text, encoding="utf-8")
-        args = [exe, str(src), "-o", str(out), "-silent", "-NGRA", "-NFER", "-NGUI"]
+        args = [exe, str(src), "-o", str(out), "-silent", "-NGRA", "-NFER", "-NGUI", *(["-OCC"] if old_chords else [])]
         try:
             done = subprocess.run(args, capture_output=True, timeout=timeout_s, check=False, cwd=folder)
         except subprocess.TimeoutExpired as err:

@@ -17,11 +17,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-_PRELOAD = ["curate.abc.job"]
+_PRELOAD = ["curate.abc.verified_tunes"]
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ChildResult:
     ok: bool
     value: Any = None
     error: str = ""  # "timeout", "crash" or the exception's type name
@@ -39,11 +39,11 @@ def _serve(conn: Connection) -> None:
         except EOFError:
             return
         try:
-            conn.send(Outcome(True, fn(*args)))
+            conn.send(ChildResult(True, fn(*args)))
         # Everything a converter raises (SystemExit included) becomes a reject, never our crash.
         except BaseException as err:  # noqa: BLE001
             tail = traceback.format_exception_only(type(err), err)[-1].strip()
-            conn.send(Outcome(False, error=type(err).__name__, detail=tail[:500]))
+            conn.send(ChildResult(False, error=type(err).__name__, detail=tail[:500]))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -72,12 +72,12 @@ class Isolated:
             self._proc, self._conn = proc, parent
         return self._conn
 
-    def call(self, fn: Callable[..., Any], *args: Any) -> Outcome:
+    def call(self, fn: Callable[..., Any], *args: Any) -> ChildResult:
         conn = self._start()
         conn.send((fn, args))
         if not conn.poll(self.timeout_s):
             self._kill()
-            return Outcome(False, error="timeout", detail=f"no result within {self.timeout_s:g} s")
+            return ChildResult(False, error="timeout", detail=f"no result within {self.timeout_s:g} s")
         try:
             return conn.recv()
         except EOFError:  # the child died (segfault, os._exit, out of memory)
@@ -86,7 +86,7 @@ class Isolated:
                 self._proc.join(5)
                 code = self._proc.exitcode
             self._kill()
-            return Outcome(False, error="crash", detail=f"converter process died (exit code {code})")
+            return ChildResult(False, error="crash", detail=f"converter process died (exit code {code})")
 
     def _kill(self) -> None:
         if self._proc is not None:

@@ -35,7 +35,10 @@ class NormalizeOptions(BaseModel):
     bars_per_line: int = 4  # layout of the non-interleaved form
     voice_names: bool = False  # keep nm="..." in V: lines (natural language: off by default)
     transpose: bool = False  # add copies in the other key signatures of the 15
-    min_fidelity: float = Field(1.0, ge=0.0, le=1.0)
+    min_fidelity: float = Field(1.0, ge=0.0, le=1.0)  # agreement with the independent reader
+    # Without the independent reader (abc2midi, verovio) installed: reject (`reader_missing`), or keep
+    # the row with `fidelity` null and `verified_by` [abc2xml] when false.
+    require_independent: bool = True
 
 
 class Rejected(Exception):

@@ -46,13 +46,14 @@ def measures(root: ET.Element) -> list[Counter[Note]]:
                     step = Fraction(elem.findtext("duration", "0").strip()) / divisions
                     time += -step if elem.tag == "backup" else step
                 elif elem.tag == "note":
-                    if elem.find("grace") is not None or elem.find("cue") is not None:
+                    if elem.find("grace") is not None:
                         continue
                     duration = Fraction(elem.findtext("duration", "0").strip()) / divisions
                     chord = elem.find("chord") is not None
                     onset = last_onset if chord else time
                     pitch = None if elem.find("rest") is not None else _pitch(elem)
-                    if pitch is not None and duration > 0:
+                    # A cue note is not played but takes its time in the voice (engravers hide trills in them).
+                    if pitch is not None and duration > 0 and elem.find("cue") is None:
                         result[index][(onset, pitch, duration)] += 1
                     if not chord:
                         last_onset, time = time, time + duration

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from curate.abc.isolate import Isolated
 from curate.abc.normalize import NormalizeOptions
-from curate.abc.rows import convert
+from curate.abc.score_rows import score_rows
 from curate.abc.split import split_tunes
 from curate.hashing import sha256_bytes, stable_id
 from curate.stage import Reject, ShardStage, StageConfig, StageResult
@@ -67,10 +67,11 @@ class AbcColumn(ShardStage):
                 if len(tune) > self.config.max_tune_chars:
                     rejects.append(Reject({"id": tune_id, **tune_base}, "too_large", f"{len(tune)} characters"))
                     continue
-                got, bad = convert(self.runner, "abc", tune, tune_base, self.config.normalize, tune_id)
+                got, bad = score_rows(self.runner, "abc", tune, tune_base, self.config.normalize, tune_id)
                 rows += got
                 rejects += bad
         self.counters["exact"] += sum(r["fidelity"] == 1.0 for r in rows)
+        self.counters["unverified_no_reader"] += sum(r["fidelity"] is None for r in rows)
         for reject in rejects:
             self.counters[f"dropped_{reject.reason}"] += 1
         return StageResult(rows=rows, rejects=rejects)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from curate.abc.isolate import Isolated
 from curate.abc.normalize import NormalizeOptions
-from curate.abc.rows import convert
+from curate.abc.score_rows import score_rows
 from curate.abc.split import decode_abc, split_tunes
 from curate.hashing import stable_id
 from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
@@ -79,7 +79,7 @@ class Scores(SourceStage):
         elif fmt == "abc":
             yield from self._abc_file(path, base)
         else:
-            rows, rejects = convert(self.runner, fmt, str(path), {**base, "tune_index": 0}, self.config.normalize,
+            rows, rejects = score_rows(self.runner, fmt, str(path), {**base, "tune_index": 0}, self.config.normalize,
                                     file_id)  # fmt: skip
             self._count(rows, rejects)
             yield StageResult(rows=rows, rejects=rejects)
@@ -99,7 +99,7 @@ class Scores(SourceStage):
                 detail = f"{len(tune)} characters > max_tune_chars {self.config.max_tune_chars}"
                 rejects.append(Reject({"id": tune_id, **tune_base, "abc": tune[:2000]}, "too_large", detail))
             else:
-                got, bad = convert(self.runner, "abc", tune, tune_base, self.config.normalize, tune_id)
+                got, bad = score_rows(self.runner, "abc", tune, tune_base, self.config.normalize, tune_id)
                 rows += got
                 rejects += [Reject({**r.row, "abc": tune[:2000]}, r.reason, r.detail, r.related_id) for r in bad]
             if len(rows) + len(rejects) >= self.config.batch_rows:
@@ -113,5 +113,6 @@ class Scores(SourceStage):
         self.counters["tunes"] += sum(not r["augmented"] for r in rows)
         self.counters["augmented"] += sum(bool(r["augmented"]) for r in rows)
         self.counters["exact"] += sum(r["fidelity"] == 1.0 for r in rows)
+        self.counters["unverified_no_reader"] += sum(r["fidelity"] is None for r in rows)
         for reject in rejects:
             self.counters[f"dropped_{reject.reason}"] += 1

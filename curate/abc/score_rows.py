@@ -1,4 +1,4 @@
-"""From a source (file or tune text) to `scores` rows and rejects, through the isolated child."""
+"""One source (file or tune text), converted and verified in the isolated child, as `scores` rows and rejects."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from curate.abc import job
+from curate.abc import verified_tunes
 from curate.abc.isolate import Isolated
 from curate.abc.normalize import NormalizeOptions
 from curate.hashing import stable_id
@@ -18,7 +18,7 @@ _QUOTED = re.compile(r'"([^"]*)"')
 _CHILD_ERRORS = {"timeout": "timeout", "crash": "converter_crash"}
 
 
-def convert(
+def score_rows(
     runner: Isolated, fmt: str, payload: str, base: dict[str, Any], options: NormalizeOptions, tune_id: str
 ) -> tuple[list[dict[str, Any]], list[Reject]]:
     """Rows (the tune and its transposed copies) and rejects for one source tune.
@@ -26,7 +26,7 @@ def convert(
     `base` holds the provenance columns (source_format, source_path, source_checksum, tune_index...);
     `tune_id` is the row id of the tune itself.
     """
-    outcome = runner.call(job.run_safe, fmt if fmt != "mxl" else "musicxml", payload, options)
+    outcome = runner.call(verified_tunes.run_safe, fmt if fmt != "mxl" else "musicxml", payload, options)
     if not outcome.ok:
         reason = _CHILD_ERRORS.get(outcome.error, "parse_error")
         detail = outcome.detail if outcome.error in _CHILD_ERRORS else f"{outcome.error}: {outcome.detail}"
@@ -50,7 +50,7 @@ def convert(
     return rows, rejects
 
 
-def _columns(out: job.TuneOut, fields: dict[str, str]) -> dict[str, Any]:
+def _columns(out: verified_tunes.TuneOut, fields: dict[str, str]) -> dict[str, Any]:
     names = [_QUOTED.search(n).group(1) for n in out.stats.get("voice_names", []) if n.startswith("nm=")]  # type: ignore[union-attr]
     other = {k: v for k, v in fields.items() if k not in _COLUMNS}
     origin = fields.get("origin") or fields.get("area")
@@ -64,4 +64,5 @@ def _columns(out: job.TuneOut, fields: dict[str, str]) -> dict[str, Any]:
         "instruments": names or None,
         "other_fields": json.dumps(other, ensure_ascii=False, sort_keys=True) if other else None,
         "fidelity": out.fidelity,
+        "verified_by": list(out.verified_by),
     }

@@ -1,0 +1,261 @@
+"""What runs in the isolated child: one source (a score file or one ABC tune) to verified tunes.
+
+source -> MusicXML -> xml2abc -> normalize -> the kept ABC. Two checks, both must hold:
+- round trip: abc2xml reads the kept ABC back; its notes match the source's MusicXML measure by measure;
+- independent: a reader that shares no code with the converters (`independent_reader`: abc2midi for
+  ABC, verovio for MusicXML and kern, curate's own MIDI parser for MIDI) reads the source, and the same
+  reader reads the kept ABC; the notes must agree on the whole timeline as played. `fidelity` is this
+  agreement and nothing else.
+Optional transpositions go through the same path against the transposed references.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from converter21.abc import abc2xml, xml2abc
+
+from curate.abc import notes as notes_mod
+from curate.abc import timeline
+from curate.abc.clean import ROLL_CARRIER, clean_tune, has_old_chords, rolls_as_tilde
+from curate.abc.independent_reader import (
+    PlayedNote,
+    ReaderFailed,
+    ReaderMissing,
+    read_abc,
+    read_midi_notes,
+    read_verovio,
+)
+from curate.abc.midi_file import NotMidi, read_midi
+from curate.abc.musicxml import NotMusicXml, metadata, parse_musicxml, to_bytes
+from curate.abc.normalize import Normalized, NormalizeOptions, Rejected, normalize
+from curate.abc.transpose import first_fifths, interval, transpose
+
+_ABC_FIELDS = dict(
+    T="title", C="composer", O="origin", A="area", R="rhythm", S="source",
+    N="notes", Z="transcription", H="history", B="book", D="discography", G="group",
+)  # fmt: skip
+# Who reads the source and the kept ABC independently, per source format.
+READERS = {"abc": "abc2midi", "musicxml": "verovio", "kern": "verovio", "midi": "midi_file+abc2midi"}
+# Quantized MIDI has its onsets on this grid (sixteenths and eighth triplets, music21's divisors 4 and 3).
+_MIDI_GRID = Fraction(1, 12)
+_MAX_OFF_GRID = 0.1
+
+
+@dataclass
+class TuneOut:
+    """One verified (or rejected) tune; `transposition` is (target fifths, semitones) for copies."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    abc: str = ""
+    header: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    fidelity: float | None = None  # agreement with the independent reader; None when it is missing
+    verified_by: tuple[str, ...] = ()
+    roundtrip: float = 0.0  # abc2xml round trip, measure by measure
+    transposition: tuple[int, int] | None = None
+    reject: tuple[str, str] | None = None
+    note: str = ""  # e.g. why the independent reader did not check this row
+
+
+@dataclass
+class Source:
+    root: ET.Element
+    fields: dict[str, str]
+    reference: list[PlayedNote] | None  # None: the independent reader is missing (see `missing`)
+    missing: str = ""
+
+
+def abc_header_fields(tune: str) -> dict[str, str]:
+    """Natural-language fields of an ABC tune's header (repeated fields joined by newlines)."""
+    out: dict[str, list[str]] = {}
+    for line in tune.splitlines():
+        m = re.match(r"^([A-Za-z]):(.*)$", line)
+        if m is None:
+            continue
+        if m.group(1) == "K":
+            break
+        name = _ABC_FIELDS.get(m.group(1))
+        if name and m.group(2).strip():
+            out.setdefault(name, []).append(m.group(2).strip())
+    lyrics = [m.group(1).strip() for m in re.finditer(r"^[wW]:(.*)$", tune, re.M) if m.group(1).strip()]
+    if lyrics:
+        out["lyrics"] = lyrics
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def _abc_to_xml(text: str) -> str:
+    docs = abc2xml.getXmlDocs(text)
+    abc2xml.getInfo()  # clears its message list, which otherwise grows with every tune
+    if not docs:
+        raise Rejected("parse_error", "abc2xml produced no score")
+    return abc2xml.fixDoctype(docs[0])
+
+
+def _abc_to_root(text: str) -> ET.Element:
+    return parse_musicxml(_abc_to_xml(text).encode("utf-8"), container=False)
+
+
+def _music21_to_root(path: str, fmt: str) -> ET.Element:
+    import music21
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    if fmt == "midi":
+        score = music21.converter.parse(path, format="midi", quantizePost=True, quarterLengthDivisors=(4, 3))
+    else:
+        score = music21.converter.parse(path, format="humdrum")
+    return parse_musicxml(GeneralObjectExporter(score).parse(), container=False)
+
+
+def _check_quantized(data: bytes) -> None:
+    """Performance MIDI (a recording, not a score) has onsets off any note grid: say so."""
+    try:
+        midi = read_midi(data)
+    except NotMidi as err:
+        raise Rejected("parse_error", f"MIDI: {err}") from err
+    if not midi.onset_ticks:
+        raise Rejected("no_notes", "the MIDI file holds no notes")
+    grid = _MIDI_GRID * midi.ticks_per_quarter
+    off = sum(Fraction(t) % grid != 0 for t in midi.onset_ticks) / len(midi.onset_ticks)
+    if off > _MAX_OFF_GRID:
+        count, tpq = len(midi.onset_ticks), midi.ticks_per_quarter
+        detail = f"{off:.0%} of {count} note onsets off the 1/12-quarter grid ({tpq} ticks per quarter)"
+        raise Rejected("performance_midi", detail + ": an unquantized performance, not a score")
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _reference(fmt: str, payload: str, root: ET.Element) -> list[PlayedNote]:
+    if fmt == "abc":
+        return read_abc(rolls_as_tilde(payload), old_chords=has_old_chords(payload))
+    if fmt == "midi":
+        return read_midi_notes(Path(payload).read_bytes())
+    if fmt == "kern":
+        return read_verovio(_decode(Path(payload).read_bytes()))
+    return read_verovio(to_bytes(root).decode("utf-8"))
+
+
+def load_source(fmt: str, payload: str) -> Source:
+    """`payload` is a file path, or the tune's text for `abc`."""
+    if fmt == "abc":
+        cleaned = clean_tune(payload)
+        root, fields = _abc_to_root(cleaned), abc_header_fields(cleaned)
+    elif fmt in ("kern", "midi"):
+        if fmt == "midi":
+            _check_quantized(Path(payload).read_bytes())
+        root, fields = _music21_to_root(payload, fmt), {}
+    else:
+        try:
+            root, fields = parse_musicxml(Path(payload).read_bytes()), {}
+        except NotMusicXml as err:
+            raise Rejected("parse_error", str(err)) from err
+    try:
+        return Source(root, fields, _reference(fmt, payload, root))
+    except ReaderMissing as err:
+        return Source(root, fields, None, str(err))
+    except ReaderFailed as err:
+        raise Rejected("reference_unreadable", f"{READERS[fmt]} could not read the source: {err}") from err
+
+
+def _read_output(fmt: str, abc: str) -> list[PlayedNote]:
+    if fmt in ("abc", "midi"):
+        return read_abc(abc)
+    return read_verovio(_abc_to_xml(abc))
+
+
+def _bar_quarters(meter: str | None) -> Fraction | None:
+    m = re.fullmatch(r"\s*(\d+)/(\d+)\s*", meter or "")
+    return Fraction(4 * int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) else None
+
+
+def _one(
+    root: ET.Element, measures: list, options: NormalizeOptions, fmt: str
+) -> tuple[Normalized, notes_mod.Fidelity]:
+    raw, info = xml2abc.vertaal(to_bytes(root), d=options.unit_length, x=1, nbr=1)
+    if not raw.strip():
+        raise Rejected("convert_error", "xml2abc: " + (info.strip().splitlines() or ["no output"])[-1])
+    if fmt == "abc":  # the rolls that `clean_tune` carried through the converters
+        raw = raw.replace(ROLL_CARRIER, "~")
+    tune = normalize(raw, options)
+    try:
+        back = notes_mod.measures(_abc_to_root(tune.abc))
+    except (Rejected, NotMusicXml) as err:
+        raise Rejected("roundtrip_error", f"abc2xml could not read the output: {err}") from err
+    return tune, notes_mod.compare(measures, back)
+
+
+def _verify(fmt: str, source: Source, tune: Normalized, fid: notes_mod.Fidelity, semis: int,
+            options: NormalizeOptions) -> TuneOut:  # fmt: skip
+    measures_notes = [p for m in notes_mod.measures(source.root) for (_, p, _) in m]
+    out = TuneOut(abc=tune.abc, header=tune.header, roundtrip=fid.score)
+    out.stats = {"bars": tune.bars, "voices": tune.voices, "notes": fid.source_notes,
+                 "pitch_min": int(min(measures_notes)) + semis, "pitch_max": int(max(measures_notes)) + semis,
+                 "length_quarters": tune.length_quarters, "voice_names": tune.names}  # fmt: skip
+    if fid.score < options.min_fidelity:
+        where = ", ".join(str(i + 1) for i in fid.bad_measures[:10])
+        out.reject = ("low_fidelity", f"abc2xml round trip {fid.score:.4f} < {options.min_fidelity}; "
+                      f"measures differ: {where}")  # fmt: skip
+        return out
+    if source.reference is None:
+        out.verified_by, out.note = ("abc2xml",), f"not checked by an independent reader: {source.missing}"
+        if options.require_independent:
+            out.reject = ("reader_missing", source.missing)
+        return out
+    try:
+        played = _read_output(fmt, tune.abc)
+    except (ReaderFailed, Rejected, NotMusicXml) as err:
+        out.reject = ("output_unreadable", f"{READERS[fmt]} could not read the output: {err}")
+        return out
+    agreement = timeline.agree(timeline.transposed(source.reference, semis), played, READERS[fmt])
+    out.fidelity, out.verified_by = agreement.score, (READERS[fmt], "abc2xml")
+    if agreement.score < options.min_fidelity:  # 1.0 only when exact: a disagreement never claims 1.0
+        out.reject = ("reader_disagreement", timeline.describe(agreement, _bar_quarters(tune.header.get("meter"))))
+    return out
+
+
+def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
+    """Every result of one source: the tune, then its transposed copies. Raises `Rejected` for the tune."""
+    source = load_source(fmt, payload)
+    root = source.root
+    source.fields = {**{k: v for k, v in metadata(root).items() if k != "title" or not source.fields.get("title")},
+                     **source.fields}  # fmt: skip
+    measures = notes_mod.measures(root)
+    if not any(measures):
+        raise Rejected("no_notes", "the score holds no pitched notes")
+    tune, fid = _one(root, measures, options, fmt)
+    first = _verify(fmt, source, tune, fid, 0, options)
+    first.fields = source.fields
+    results = [first]
+    if options.transpose and first.reject is None:
+        home = first_fifths(root)
+        for target in range(-7, 8):
+            moved = transpose(root, target - home) if target != home else None
+            if moved is None:
+                continue
+            semis = interval(target - home)[1]
+            try:
+                copy_tune, copy_fid = _one(moved, notes_mod.transposed(measures, semis), options, fmt)
+                out = _verify(fmt, source, copy_tune, copy_fid, semis, options)
+            except Rejected as err:
+                out = TuneOut(reject=(err.reason, err.detail))
+            out.transposition = (target, semis)
+            results.append(out)
+    return results
+
+
+def run_safe(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
+    """`run`, with the tune's own rejection returned as a result (its reason survives the pipe)."""
+    try:
+        return run(fmt, payload, options)
+    except Rejected as err:
+        return [TuneOut(reject=(err.reason, err.detail))]

@@ -1,0 +1,164 @@
+"""Every kept score row is checked by a reader independent of the converters, on the whole timeline;
+real-world ABC constructs are cleaned, handled or rejected with their own reason."""
+
+from __future__ import annotations
+
+import random
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from curate.abc import notes, verified_tunes
+from curate.abc.clean import clean_tune
+from curate.abc.independent_reader import read_abc
+from curate.abc.normalize import NormalizeOptions
+
+OPTIONS = NormalizeOptions(min_bars=2)
+HEAD = "X:1\nT:Test\nM:2/4\nL:1/8\n"
+
+
+def _one(tune: str, options: NormalizeOptions = OPTIONS) -> verified_tunes.TuneOut:
+    (out,) = verified_tunes.run_safe("abc", tune, options)
+    return out
+
+
+def _kept(tune: str) -> verified_tunes.TuneOut:
+    out = _one(tune)
+    assert out.reject is None, out.reject
+    assert out.fidelity == 1.0 and out.verified_by == ("abc2midi", "abc2xml")
+    return out
+
+
+def test_a_planted_misreading_is_caught_as_reader_disagreement() -> None:
+    # abc2midi plays `transpose=` (the sounding pitch); abc2xml writes the written pitch: they disagree,
+    # and the round trip through abc2xml alone would have called this exact.
+    out = _one(HEAD + "K:C transpose=-2\nCDEF|GABc|cBAG|C4|]\n")
+    assert out.reject is not None and out.reject[0] == "reader_disagreement"
+    assert "played bars differ: 1, 2, 3, 4" in out.reject[1] and out.roundtrip == 1.0
+    assert out.fidelity is not None and out.fidelity < 1.0
+
+
+def test_inserted_silence_is_seen_on_the_whole_timeline() -> None:
+    source = read_abc(HEAD + "K:C\nCDEF|GABc|]\n")
+    shifted = read_abc(HEAD + "K:C\nCDEF|z4|GABc|]\n")  # every bar alike, but the second comes late
+    from curate.abc.timeline import agree
+
+    agreement = agree(source, shifted, "abc2midi")
+    assert not agreement.exact and agreement.score == 0.5 and agreement.differing[0] == Fraction(2)
+
+
+@pytest.mark.parametrize(
+    "name, tune, needle",
+    [
+        ("text block", HEAD + "%%begintext\nA tune from A to G, abc def.\n%%endtext\nK:D\nDEFG|ABcd|d4|]\n", "DEFG"),
+        ("symbol lines", HEAD + 'K:G\nGABc|\ns: "C" * * "G"\nd: !p! * * !f!\ngfed|g4|]\n', "gfed"),
+        (
+            "continued title",
+            "X:1\nT:A title split \\\n  over two lines Be Flat\nM:2/4\nL:1/8\nK:F\nFGAB|c4|]\n",
+            "FGAB",
+        ),
+        ("MIDI lines", HEAD + "%%MIDI channel 10\n%%MIDI program 1 73\nK:C\nCDEF|GABc|C4|]\n", "CDEF"),
+        (
+            "V: comments and tabs",
+            HEAD + "K:C\nV:1\tclef=treble % top\nV:2 clef=bass % bass\nV:1\nCDEF|G4|]\nV:2\nC,4|G,,4|]\n",
+            "V:2 clef=bass",
+        ),
+        ("bagpipe key", HEAD + "K:HP\nA>B c>d|e>f g>a|f>e c>B|A4|]\n", "K:Amix"),
+        ("inline K:none", HEAD + "K:G\nGABc|dcBA|[K:none]FGAB|c4|]\n", "[K:C]"),
+        ("play order", HEAD + "P:ABA\nK:C\nP:A\nCDEF|GABc|\nP:B\ncBAG|FEDC|]\n", "CDEF | GABc | cBAG | FEDC |"),
+        ("grouped play order", HEAD + "P:(AB)2\nK:C\nP:A\nCDEF|\nP:B\nGABc|]\n", "CDEF | GABc |] CDEF | GABc"),
+        ("voice continued", HEAD + "K:C\nV:1\nCDEF|GABc|\\\ncBAG|FEDC|]\nV:2\nC,4|G,,4|\\\nC,4|C,4|]\n", "cBAG"),
+        ("old chords", HEAD + "K:C\n+C2E2+ +D2F2+|+E4G4+|CDEF|+G3B3+ z|]\n", "[CE]2 [DF]2"),
+        ("empty bar before :|", HEAD + "K:C\nABcd | :|ABcd|]\n", ":|"),
+        ("rolls", HEAD + "K:G\n~G2 RA2|!roll!B2 ~c2|d2 ~B2|G4|]\n", "~G2 ~A2 | ~B2 ~c2"),
+    ],
+)
+def test_real_world_constructs_are_converted_right(name: str, tune: str, needle: str) -> None:
+    out = _kept(tune)
+    assert needle in out.abc, out.abc
+
+
+def test_continued_title_is_a_field_not_notes() -> None:
+    tune = "X:1\nT:A title split \\\n  over two lines Be Flat\nM:2/4\nL:1/8\nK:F\nFGAB|c4|]\n"
+    out = _kept(tune)
+    assert out.fields["title"] == "A title split over two lines Be Flat" and out.stats["notes"] == 5
+
+
+def test_play_order_is_played_in_full() -> None:
+    out = _kept(HEAD + "P:ABA\nK:C\nP:A\nCDEF|GABc|\nP:B\ncBAG|FEDC|]\n")
+    assert out.stats["notes"] == 24 and out.stats["bars"] == 6
+
+
+@pytest.mark.parametrize(
+    "tune, reason",
+    [
+        (HEAD + "K:C\nC_22/100E G2|c4|]\n", "microtone"),
+        (HEAD + "K:C\nC2 _/e2|c4|]\n", "microtone"),
+        (HEAD + "K:D\nd<{GdG}e f>g|a2 f2|]\n", "grace_after_broken_rhythm"),
+        (HEAD + "P:AB\nK:C\nV:1\nP:A\nCDEF|\nP:B\nGABc|]\n", "play_order"),
+        (HEAD + "P:AC\nK:C\nP:A\nCDEF|\nP:B\nGABc|]\n", "play_order"),
+    ],
+)
+def test_constructs_that_cannot_be_converted_are_rejected_with_their_reason(tune: str, reason: str) -> None:
+    out = _one(tune)
+    assert out.reject is not None and out.reject[0] == reason and out.reject[1]
+
+
+def test_cleaning_keeps_the_music_and_drops_the_rest() -> None:
+    cleaned = clean_tune(HEAD + '%%beginps\n/x 1 def\n%%endps\nK:C\nV:1\tname="a" % c\nCDEF|\\\nGABc|]\n')
+    assert "beginps" not in cleaned and "/x" not in cleaned
+    assert 'V:1 name="a"\n' in cleaned and "CDEF|GABc|]" in cleaned
+
+
+def test_cue_notes_take_their_time() -> None:
+    xml = """<score-partwise><part id="P1"><measure number="1"><attributes><divisions>1</divisions></attributes>
+    <note><cue/><pitch><step>D</step><octave>5</octave></pitch><duration>1</duration></note>
+    <note><pitch><step>C</step><octave>5</octave></pitch><duration>1</duration></note>
+    </measure></part></score-partwise>"""
+    (measure,) = notes.measures(ET.fromstring(xml))
+    assert list(measure) == [(Fraction(1), 72, Fraction(1))]  # after the cue's beat; the cue itself not counted
+
+
+def _performance_midi(path: Path) -> None:
+    """A one-track MIDI file of 40 notes at human, unquantized times."""
+    rng = random.Random(7)
+    events, tick = b"", 0
+    for i in range(40):
+        on = rng.randint(3, 40) if i else 0
+        length = rng.randint(100, 300)
+        events += _vlq(on) + bytes([0x90, 60 + i % 12, 80]) + _vlq(length) + bytes([0x80, 60 + i % 12, 0])
+        tick += on + length
+    events += b"\x00\xff\x2f\x00"
+    header = (
+        b"MThd" + (6).to_bytes(4, "big") + (0).to_bytes(2, "big") + (1).to_bytes(2, "big") + (480).to_bytes(2, "big")
+    )
+    path.write_bytes(header + b"MTrk" + len(events).to_bytes(4, "big") + events)
+
+
+def _vlq(value: int) -> bytes:
+    out = [value & 0x7F]
+    while value > 0x7F:
+        value >>= 7
+        out.append(0x80 | (value & 0x7F))
+    return bytes(reversed(out))
+
+
+def test_performance_midi_is_recognised(tmp_path: Path) -> None:
+    _performance_midi(tmp_path / "played.mid")
+    (out,) = verified_tunes.run_safe("midi", str(tmp_path / "played.mid"), OPTIONS)
+    assert out.reject is not None and out.reject[0] == "performance_midi"
+    assert "of 40 note onsets off the 1/12-quarter grid" in out.reject[1]
+
+
+def test_missing_independent_reader_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    from curate.abc import independent_reader
+
+    monkeypatch.setattr(independent_reader, "ABC2MIDI", "abc2midi-not-installed-here")
+    tune = HEAD + "K:C\nCDEF|GABc|C4|]\n"
+    out = _one(tune)
+    assert out.reject is not None and out.reject[0] == "reader_missing" and "abcmidi" in out.reject[1]
+    kept = _one(tune, NormalizeOptions(min_bars=2, require_independent=False))
+    assert kept.reject is None and kept.fidelity is None and kept.verified_by == ("abc2xml",)
+    assert "not checked by an independent reader" in kept.note
