@@ -16,7 +16,7 @@ from pathlib import Path
 import music21
 from converter21.abc import xml2abc
 
-from curate.abc import job, notes
+from curate.abc import notes, verified_tunes
 from curate.abc.isolate import Isolated
 from curate.abc.musicxml import to_bytes
 from curate.abc.normalize import NormalizeOptions
@@ -36,9 +36,9 @@ def _sources(fmt: str, n: int) -> list[tuple[str, str]]:
 
 
 def plain(fmt: str, payload: str) -> bool:
-    root, _ = job.load_source(fmt, payload)
+    root = verified_tunes.load_source(fmt, payload).root
     abc, _ = xml2abc.vertaal(to_bytes(root), d=8, c=6, x=1)
-    return notes.compare(notes.measures(root), notes.measures(job._abc_to_root(abc))).exact
+    return notes.compare(notes.measures(root), notes.measures(verified_tunes._abc_to_root(abc))).exact
 
 
 def main(n: int) -> None:
@@ -48,7 +48,7 @@ def main(n: int) -> None:
     for fmt in FORMATS:
         sources = _sources(fmt, n)
         start = time.perf_counter()
-        ours = [runner.call(job.run_safe, f, p, options) for f, p in sources]
+        ours = [runner.call(verified_tunes.run_safe, f, p, options) for f, p in sources]
         ours_s = time.perf_counter() - start
         ours_exact = sum(o.ok and o.value[0].fidelity == 1.0 for o in ours)
         start, plain_exact = time.perf_counter(), 0
