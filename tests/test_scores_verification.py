@@ -72,6 +72,7 @@ def test_inserted_silence_is_seen_on_the_whole_timeline() -> None:
         ("voice continued", HEAD + "K:C\nV:1\nCDEF|GABc|\\\ncBAG|FEDC|]\nV:2\nC,4|G,,4|\\\nC,4|C,4|]\n", "cBAG"),
         ("old chords", HEAD + "K:C\n+C2E2+ +D2F2+|+E4G4+|CDEF|+G3B3+ z|]\n", "[CE]2 [DF]2"),
         ("empty bar before :|", HEAD + "K:C\nABcd | :|ABcd|]\n", ":|"),
+        ("late voice", HEAD + "K:C\nV:1\nCDEF|GABc|\nV:1\ncBAG|C4|]\nV:2\nC,4|G,,4|]\n", "G,,4 |] x4 | x4 |"),
         ("rolls", HEAD + "K:G\n~G2 RA2|!roll!B2 ~c2|d2 ~B2|G4|]\n", "~G2 ~A2 | ~B2 ~c2"),
     ],
 )
@@ -204,3 +205,11 @@ def test_no_kept_demo_row_claims_fidelity_the_independent_reader_denies(tmp_path
         assert row["verified_by"] and row["verified_by"][-1] == "abc2xml"
         checked += row["fidelity"] == 1.0
     assert checked == len(kept)
+
+
+def test_a_bar_split_around_a_repeat_plays_no_added_silence() -> None:
+    # bwv277 in kern: `=:|!` after three beats, then a one-beat pickup; music21 pads both with hidden rests.
+    path = Path(__file__).parents[1] / "curate" / "data" / "samples" / "scores" / "bach" / "bwv277.krn"
+    (out,) = verified_tunes.run_safe("kern", str(path), NormalizeOptions(min_bars=4))
+    assert out.reject is None and out.fidelity == 1.0 and out.verified_by == ("verovio", "abc2xml")
+    assert " x" not in out.abc and "x2" not in out.abc

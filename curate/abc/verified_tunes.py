@@ -109,7 +109,33 @@ def _music21_to_root(path: str, fmt: str) -> ET.Element:
         score = music21.converter.parse(path, format="midi", quantizePost=True, quarterLengthDivisors=(4, 3))
     else:
         score = music21.converter.parse(path, format="humdrum")
-    return parse_musicxml(GeneralObjectExporter(score).parse(), container=False)
+    root = parse_musicxml(GeneralObjectExporter(score).parse(), container=False)
+    _drop_padding(root)
+    return root
+
+
+def _trailing_hidden_rests(measure: ET.Element) -> list[ET.Element]:
+    found: list[ET.Element] = []
+    for elem in reversed(list(measure)):
+        if elem.tag in ("barline", "direction", "print", "sound"):
+            continue
+        if elem.tag != "note" or elem.find("rest") is None or elem.get("print-object") != "no":
+            break
+        found.append(elem)
+    return found
+
+
+def _drop_padding(root: ET.Element) -> None:
+    """music21 fills a bar split around a repeat (`=:|!` then a pickup) with hidden rests; ABC would
+    play them as silence the source does not have. Drop them where every part has the same padding."""
+    parts = [part.findall("measure") for part in root.findall("part")]
+    for measures in zip(*parts, strict=False):
+        padding = [_trailing_hidden_rests(m) for m in measures]
+        lengths = {sum(int(r.findtext("duration", "0")) for r in rests) for rests in padding}
+        if len(lengths) == 1 and all(padding):
+            for measure, rests in zip(measures, padding, strict=True):
+                for rest in rests:
+                    measure.remove(rest)
 
 
 def _check_quantized(data: bytes) -> None:
