@@ -25,7 +25,7 @@ import music21
 from converter21.abc import xml2abc
 
 from curate.abc import notes, verified_tunes
-from curate.abc.independent_reader import ReaderFailed, read_abc, read_verovio
+from curate.abc.independent_reader import ReaderFailed
 from curate.abc.isolate import Isolated
 from curate.abc.musicxml import NotMusicXml, to_bytes
 from curate.abc.normalize import NormalizeOptions, Rejected
@@ -68,11 +68,11 @@ def _sources(fmt: str, n: int, folder: Path) -> list[str]:
 def _independent_exact(fmt: str, payload: str, abc: str) -> bool:
     """The independent reader, on the source and on `abc`, agrees on the whole timeline."""
     try:
-        source = verified_tunes.load_source(fmt, payload)
-        played = read_abc(abc) if fmt in ("abc", "midi") else read_verovio(verified_tunes._abc_to_xml(abc))
+        source = verified_tunes.reference_notes(fmt, payload)
+        played = verified_tunes.read_output(fmt, abc)
     except (ReaderFailed, Rejected, NotMusicXml):
         return False
-    return source.reference is not None and agree(source.reference, played, "bench").exact
+    return agree(source, played, "bench").exact
 
 
 def _plain(fmt: str, payload: str) -> tuple[bool, str]:

@@ -171,7 +171,6 @@ def test_no_kept_demo_row_claims_fidelity_the_independent_reader_denies(tmp_path
     import pyarrow.parquet as pq
     import yaml
 
-    from curate.abc.independent_reader import read_midi_notes, read_verovio
     from curate.abc.split import decode_abc, split_tunes
     from curate.abc.timeline import agree
     from curate.executors.local import LocalExecutor
@@ -191,16 +190,9 @@ def test_no_kept_demo_row_claims_fidelity_the_independent_reader_denies(tmp_path
     checked = 0
     for row in kept:
         (path,) = [p for p in samples.rglob(Path(row["source_path"]).name) if p.parent.name == row["collection"]]
-        fmt = row["source_format"]
-        if fmt == "abc":
-            tune = split_tunes(decode_abc(path.read_bytes()))[row["tune_index"]]
-            source, output = read_abc(tune), read_abc(row["abc"])
-        elif fmt == "midi":
-            source, output = read_midi_notes(path.read_bytes()), read_abc(row["abc"])
-        else:
-            root = verified_tunes.load_source("kern" if fmt == "kern" else "musicxml", str(path)).root
-            source = read_verovio(path.read_text() if fmt == "kern" else ET.tostring(root, encoding="unicode"))
-            output = read_verovio(verified_tunes._abc_to_xml(row["abc"]))
+        fmt = {"mxl": "musicxml"}.get(row["source_format"], row["source_format"])
+        payload = split_tunes(decode_abc(path.read_bytes()))[row["tune_index"]] if fmt == "abc" else str(path)
+        source, output = verified_tunes.reference_notes(fmt, payload), verified_tunes.read_output(fmt, row["abc"])
         assert row["fidelity"] != 1.0 or agree(source, output, "check").exact, row["source_path"]
         assert row["verified_by"] and row["verified_by"][-1] == "abc2xml"
         checked += row["fidelity"] == 1.0
@@ -213,3 +205,14 @@ def test_a_bar_split_around_a_repeat_plays_no_added_silence() -> None:
     (out,) = verified_tunes.run_safe("kern", str(path), NormalizeOptions(min_bars=4))
     assert out.reject is None and out.fidelity == 1.0 and out.verified_by == ("verovio", "abc2xml")
     assert " x" not in out.abc and "x2" not in out.abc
+
+
+def test_real_collection_play_order_and_bagpipe_key() -> None:
+    from curate.abc.split import decode_abc, split_tunes
+
+    path = Path(__file__).parent / "fixtures" / "scores" / "aird_play_order_and_bagpipe.abc"
+    quick_step, major = (_one(t, NormalizeOptions()) for t in split_tunes(decode_abc(path.read_bytes())))
+    assert quick_step.reject is None and major.reject is None
+    assert quick_step.fidelity == major.fidelity == 1.0
+    assert quick_step.stats["bars"] == 24  # A (8 bars), B (8), A again: the play order is played
+    assert major.header["key"] == "Amix" and "K:Amix" in major.abc

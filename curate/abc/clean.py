@@ -137,23 +137,28 @@ def _play_order(order: str) -> list[str]:
 
 def expand_parts(text: str) -> str:
     """A `P:` play order in the header, written out: the body's `P:` sections in that order (abc2xml
-    would play each part once). Tunes with voices are rejected (`play_order`)."""
+    would play each part once). Each section starts in the key, meter and unit length it started in,
+    and a repeat `:|` with no `|:` before it in its section goes back to the section's start, as
+    abc2midi plays parts. Tunes with voices are rejected (`play_order`)."""
     lines = text.split("\n")
     key = next((i for i, ln in enumerate(lines) if ln.startswith("K:")), None)
     order_line = next((ln for ln in lines[: key or 0] if ln.startswith("P:")), None)
     if key is None or order_line is None:
         return text
     order = _play_order(order_line[2:].split("%")[0])
+    state = {f[0]: f for f in lines[: key + 1] if f[:2] in ("K:", "M:", "L:")}
     sections: dict[str, list[str]] = {}
     intro: list[str] = []
     current: list[str] = intro
     for line in lines[key + 1 :]:
         m = re.match(r"^P:\s*([A-Za-z])", line)
         if m:
-            current = sections.setdefault(m.group(1).upper(), [])
+            current = sections.setdefault(m.group(1).upper(), [*state.values()])
         elif line.lstrip().startswith("V:") or "[V:" in line or "[P:" in line:
             raise Rejected("play_order", "a P: play order with voices or inline parts is not expanded")
         else:
+            if line[:2] in ("K:", "M:", "L:"):
+                state[line[0]] = line
             current.append(line)
     if len(order) < 2 or not sections:
         return "\n".join(ln for ln in lines if not ln.startswith("P:"))
@@ -161,8 +166,17 @@ def expand_parts(text: str) -> str:
     if missing:
         raise Rejected("play_order", f"play order {order_line[2:].strip()!r} names parts not in the tune: {missing}")
     header = [ln for ln in lines[: key + 1] if not ln.startswith("P:")]
-    body = intro + [ln for part in order for ln in sections[part]]
+    body = intro + [ln for part in order for ln in _repeat_from_start(sections[part])]
     return "\n".join(header + [ln for ln in body if ln.strip()]) + "\n"
+
+
+def _repeat_from_start(section: list[str]) -> list[str]:
+    music = [i for i, ln in enumerate(section) if not _FIELD.match(ln) and not ln.lstrip().startswith("%")]
+    signs = re.search(r"\|:|:\||::", _TEXT.sub("", " ".join(_uncomment(section[i]) for i in music)))
+    if not music or signs is None or signs.group(0) == "|:":
+        return section
+    first = music[0]
+    return [*section[:first], "|:" + section[first], *section[first + 1 :]]
 
 
 def has_old_chords(text: str) -> bool:

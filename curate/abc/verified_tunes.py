@@ -161,14 +161,24 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _reference(fmt: str, payload: str, root: ET.Element) -> list[PlayedNote]:
+def reference_notes(fmt: str, payload: str, root: ET.Element | None = None) -> list[PlayedNote]:
+    """The source as the independent reader plays it (`root`: the parsed MusicXML, if at hand)."""
     if fmt == "abc":
         return read_abc(rolls_as_tilde(payload), old_chords=has_old_chords(payload))
     if fmt == "midi":
         return read_midi_notes(Path(payload).read_bytes())
     if fmt == "kern":
         return read_verovio(_decode(Path(payload).read_bytes()))
+    if root is None:
+        root = parse_musicxml(Path(payload).read_bytes())
     return read_verovio(to_bytes(root).decode("utf-8"))
+
+
+def read_output(fmt: str, abc: str) -> list[PlayedNote]:
+    """Kept ABC as the independent reader of its source format plays it."""
+    if fmt in ("abc", "midi"):
+        return read_abc(abc)
+    return read_verovio(_abc_to_xml(abc))
 
 
 def load_source(fmt: str, payload: str) -> Source:
@@ -186,17 +196,11 @@ def load_source(fmt: str, payload: str) -> Source:
         except NotMusicXml as err:
             raise Rejected("parse_error", str(err)) from err
     try:
-        return Source(root, fields, _reference(fmt, payload, root))
+        return Source(root, fields, reference_notes(fmt, payload, root))
     except ReaderMissing as err:
         return Source(root, fields, None, str(err))
     except ReaderFailed as err:
         raise Rejected("reference_unreadable", f"{READERS[fmt]} could not read the source: {err}") from err
-
-
-def _read_output(fmt: str, abc: str) -> list[PlayedNote]:
-    if fmt in ("abc", "midi"):
-        return read_abc(abc)
-    return read_verovio(_abc_to_xml(abc))
 
 
 def _bar_quarters(meter: str | None) -> Fraction | None:
@@ -238,7 +242,7 @@ def _verify(fmt: str, source: Source, tune: Normalized, fid: notes_mod.Fidelity,
             out.reject = ("reader_missing", source.missing)
         return out
     try:
-        played = _read_output(fmt, tune.abc)
+        played = read_output(fmt, tune.abc)
     except (ReaderFailed, Rejected, NotMusicXml) as err:
         out.reject = ("output_unreadable", f"{READERS[fmt]} could not read the output: {err}")
         return out
