@@ -224,12 +224,11 @@ def _one(
     return tune, notes_mod.compare(measures, back)
 
 
-def _verify(fmt: str, source: Source, tune: Normalized, fid: notes_mod.Fidelity, semis: int,
+def _verify(fmt: str, source: Source, pitches: list[float], tune: Normalized, fid: notes_mod.Fidelity, semis: int,
             options: NormalizeOptions) -> TuneOut:  # fmt: skip
-    measures_notes = [p for m in notes_mod.measures(source.root) for (_, p, _) in m]
     out = TuneOut(abc=tune.abc, header=tune.header, roundtrip=fid.score)
     out.stats = {"bars": tune.bars, "voices": tune.voices, "notes": fid.source_notes,
-                 "pitch_min": int(min(measures_notes)) + semis, "pitch_max": int(max(measures_notes)) + semis,
+                 "pitch_min": int(min(pitches)) + semis, "pitch_max": int(max(pitches)) + semis,
                  "length_quarters": tune.length_quarters, "voice_names": tune.names}  # fmt: skip
     if fid.score < options.min_fidelity:
         where = ", ".join(str(i + 1) for i in fid.bad_measures[:10])
@@ -262,8 +261,9 @@ def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
     measures = notes_mod.measures(root)
     if not any(measures):
         raise Rejected("no_notes", "the score holds no pitched notes")
+    pitches = [p for m in measures for (_, p, _) in m]
     tune, fid = _one(root, measures, options, fmt)
-    first = _verify(fmt, source, tune, fid, 0, options)
+    first = _verify(fmt, source, pitches, tune, fid, 0, options)
     first.fields = source.fields
     results = [first]
     if options.transpose and first.reject is None:
@@ -275,7 +275,7 @@ def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
             semis = interval(target - home)[1]
             try:
                 copy_tune, copy_fid = _one(moved, notes_mod.transposed(measures, semis), options, fmt)
-                out = _verify(fmt, source, copy_tune, copy_fid, semis, options)
+                out = _verify(fmt, source, pitches, copy_tune, copy_fid, semis, options)
             except Rejected as err:
                 out = TuneOut(reject=(err.reason, err.detail))
             out.transposition = (target, semis)
