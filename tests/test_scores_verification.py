@@ -216,3 +216,12 @@ def test_real_collection_play_order_and_bagpipe_key() -> None:
     assert quick_step.fidelity == major.fidelity == 1.0
     assert quick_step.stats["bars"] == 24  # A (8 bars), B (8), A again: the play order is played
     assert major.header["key"] == "Amix" and "K:Amix" in major.abc
+
+
+def test_play_order_grammar_and_fields_that_look_like_music() -> None:
+    from curate.abc.clean import _play_order
+
+    assert _play_order("ABA") == list("ABA") and _play_order("A2B") == list("AAB")
+    assert _play_order("(AB)3") == list("ABABAB") and _play_order("A.B.(CA)2 ") == list("ABCACA")
+    cleaned = clean_tune("X:1\nK:C\nd:|cde|\ns: * *\nd: !p!\n")
+    assert cleaned == "X:1\nK:C\nd:|cde|\n"  # `d:|` is the note d and a repeat; the symbol lines go

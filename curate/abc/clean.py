@@ -18,8 +18,9 @@ from collections.abc import Callable
 from curate.abc.normalize import Rejected
 
 _BLOCK = re.compile(r"^[ \t]*%%begin(\w+)\b.*?^[ \t]*%%end\1\b[^\n]*\n?", re.M | re.S | re.I)
-_DROP_LINE = re.compile(r"^[ \t]*(?:[ds]:|%%MIDI\b|I:MIDI\b)")
-_FIELD = re.compile(r"^[ \t]*([A-Za-z+]):")
+# `d:|` or `d::` opens a music line (the note d, then a repeat), not a field.
+_DROP_LINE = re.compile(r"^[ \t]*(?:[ds]:(?![|:])|%%MIDI\b|I:MIDI\b)")
+_FIELD = re.compile(r"^[ \t]*([A-Za-z+]):(?![|:])")
 _MICROTONE = re.compile(r"(?:\^|_)\d*/\d*[A-Ga-g]")
 _GRACE_AFTER_BROKEN = re.compile(r"[<>]+\s*\{")
 _EMPTY_BAR_BEFORE_REPEAT = re.compile(r"\|[ \t]+:\|")  # `| :|`: abc2xml flips the repeat
