@@ -72,7 +72,6 @@ def test_inserted_silence_is_seen_on_the_whole_timeline() -> None:
         ("voice continued", HEAD + "K:C\nV:1\nCDEF|GABc|\\\ncBAG|FEDC|]\nV:2\nC,4|G,,4|\\\nC,4|C,4|]\n", "cBAG"),
         ("old chords", HEAD + "K:C\n+C2E2+ +D2F2+|+E4G4+|CDEF|+G3B3+ z|]\n", "[CE]2 [DF]2"),
         ("empty bar before :|", HEAD + "K:C\nABcd | :|ABcd|]\n", ":|"),
-        ("late voice", HEAD + "K:C\nV:1\nCDEF|GABc|\nV:1\ncBAG|C4|]\nV:2\nC,4|G,,4|]\n", "G,,4 |] x4 | x4 |"),
         ("rolls", HEAD + "K:G\n~G2 RA2|!roll!B2 ~c2|d2 ~B2|G4|]\n", "~G2 ~A2 | ~B2 ~c2"),
     ],
 )

@@ -78,7 +78,6 @@ def normalize(raw: str, options: NormalizeOptions) -> Normalized:
     if longest < options.min_bars:
         raise Rejected("too_short", f"{longest} bars < {options.min_bars}")
     if options.check_alignment or options.interleaved:
-        _pad_short_voices(bars)
         _check_aligned(bars)
     names = [m.group(0).strip() for attrs in tune.voice_defs.values() for m in _NAMES.finditer(attrs)]
     abc = _render(tune, bars, options)
@@ -108,21 +107,6 @@ def _strip_empty(bars: dict[str, list[Bar]]) -> None:
     while all(b and b[-1].empty for b in bars.values()) and any(len(b) > 1 for b in bars.values()):
         for b in bars.values():
             b.pop()
-
-
-def _rest(duration: Fraction) -> str:
-    return f"x{duration.numerator}" + (f"/{duration.denominator}" if duration.denominator != 1 else "")
-
-
-def _pad_short_voices(bars: dict[str, list[Bar]]) -> None:
-    """A voice that stops early (or, in the source, entered late: every reader starts it at the top) gets
-    invisible rests to the end of the longest voice, bar by bar: legal ABC, no note changes."""
-    longest = max(bars.values(), key=len)
-    for b in bars.values():
-        for bar in longest[len(b) :]:
-            if bar.duration is None:
-                return  # a multi-measure rest: leave the voices as they are (the check says why)
-            b.append(Bar(_rest(bar.duration) + " |", bar.duration, 0))
 
 
 def _check_aligned(bars: dict[str, list[Bar]]) -> None:
