@@ -8,7 +8,7 @@ plain (NotaGen's flags `-d 8 -c 6 -x`, no normalization, in-process): xml2abc ->
 After timing, every row that claims exactness (curate: fidelity 1.0; plain: per-measure exact) is read
 again by the independent reader on the whole timeline: `claims_wrong` counts the claims it denies.
 MIDI: music21's corpus holds none; MIDI files are written with music21 from corpus ABC tunes (quantized).
-Usage: python bench/scores.py [sources per format, default 300]. Last line: one JSON object.
+Usage: python bench/scores.py [sources per format, default 300] [formats, default all]. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -113,11 +113,11 @@ def _plain_path(fmt: str, sources: list[str]) -> dict:
             "per_s": round(len(sources) / seconds, 2)}  # fmt: skip
 
 
-def main(n: int) -> None:
+def main(n: int, formats: list[str]) -> None:
     runner = Isolated(timeout_s=60)
     summary: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="curate-bench-midi-") as folder:
-        for fmt in FORMATS:
+        for fmt in formats:
             sources = _sources(fmt, n, Path(folder))
             summary[fmt] = {**_curate_path(fmt, sources, runner), "plain": _plain_path(fmt, sources)}
             print(fmt, json.dumps(summary[fmt]), file=sys.stderr, flush=True)
@@ -134,4 +134,4 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300, sys.argv[2:] or list(FORMATS))

@@ -148,13 +148,14 @@ def expand_parts(text: str) -> str:
         return text
     order = _play_order(order_line[2:].split("%")[0])
     state = {f[0]: f for f in lines[: key + 1] if f[:2] in ("K:", "M:", "L:")}
-    sections: dict[str, list[str]] = {}
+    header_state = dict(state)
+    sections: dict[str, tuple[dict[str, str], list[str]]] = {}
     intro: list[str] = []
     current: list[str] = intro
     for line in lines[key + 1 :]:
         m = re.match(r"^P:\s*([A-Za-z])", line)
         if m:
-            current = sections.setdefault(m.group(1).upper(), [*state.values()])
+            current = sections.setdefault(m.group(1).upper(), (dict(state), []))[1]
         elif line.lstrip().startswith("V:") or "[V:" in line or "[P:" in line:
             raise Rejected("play_order", "a P: play order with voices or inline parts is not expanded")
         else:
@@ -167,8 +168,18 @@ def expand_parts(text: str) -> str:
     if missing:
         raise Rejected("play_order", f"play order {order_line[2:].strip()!r} names parts not in the tune: {missing}")
     header = [ln for ln in lines[: key + 1] if not ln.startswith("P:")]
-    body = intro + [ln for part in order for ln in _repeat_from_start(sections[part])]
+    body, running = list(intro), _advance(header_state, intro)
+    for part in order:
+        start, part_lines = sections[part]
+        body += [field for letter, field in start.items() if running.get(letter) != field]
+        body += _repeat_from_start(part_lines)
+        running = _advance(start, part_lines)
     return "\n".join(header + [ln for ln in body if ln.strip()]) + "\n"
+
+
+def _advance(state: dict[str, str], lines: list[str]) -> dict[str, str]:
+    """The K:/M:/L: fields in effect after `lines`."""
+    return {**state, **{ln[0]: ln for ln in lines if ln[:2] in ("K:", "M:", "L:")}}
 
 
 def _repeat_from_start(section: list[str]) -> list[str]:
