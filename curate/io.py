@@ -174,6 +174,25 @@ def text_lines(path: Path, start: int = 0, end: int | None = None, encoding: Enc
     if not enc.line_safe:
         yield from _wide_lines(path, enc)
         return
+    for block in _blocks(path, start, end, enc):
+        if isinstance(block, TextLine):
+            yield block
+            continue
+        offset, data, parts, texts = block
+        if texts is None:
+            yield from _lines_one_by_one(parts, offset, enc.codec)
+            continue
+        for part, text in zip(parts, texts, strict=False):
+            yield TextLine(offset, text)
+            offset += len(part) + 1
+
+
+Block = tuple[int, bytes, list[bytes], list[str] | None]  # offset, bytes, lines' bytes, their text (None: bad)
+
+
+def _blocks(path: Path, start: int, end: int | None, enc: Encoding) -> Iterator[Block | TextLine]:
+    """Blocks of whole lines (about 1 MB each) of a line-safe file, each decoded strictly in one call (the
+    hot path); a compressed stream that breaks ends with one problem line holding the cut tail."""
     compressed = is_compressed(path)
     with open_binary(path) as raw:
         begin = max(start, enc.bom)
@@ -192,32 +211,29 @@ def text_lines(path: Path, start: int = 0, end: int | None = None, encoding: Enc
                 pending = block
                 continue
             pending = block[cut:]
-            yield from _split_block(block[:cut], offset, enc.codec)
+            yield _decoded(block[:cut], offset, enc.codec)
             offset += cut
         if pending:
-            yield from _split_block(pending + b"\n", offset, enc.codec)
+            yield _decoded(pending + b"\n", offset, enc.codec)
 
 
-def _split_block(block: bytes, offset: int, codec: str) -> Iterator[TextLine]:
-    """Lines of a block that ends with a newline: one strict decode for the block (the hot path),
-    line by line only when that fails, so a bad line is found and named without losing the others."""
+def _decoded(block: bytes, offset: int, codec: str) -> Block:
     parts = block.split(b"\n")
     parts.pop()
-    texts: list[str] | None
     try:
         texts = block.decode(codec).split("\n")
-        if len(texts) != len(parts) + 1:
-            texts = None
     except UnicodeDecodeError:
-        texts = None
-    for i, part in enumerate(parts):
-        if texts is not None:
-            yield TextLine(offset, texts[i])
-        else:
-            try:
-                yield TextLine(offset, part.decode(codec))
-            except UnicodeDecodeError as err:
-                yield TextLine(offset, None, "encoding_error", _bad_bytes(part, err.start, offset, codec), part)
+        return offset, block, parts, None
+    return offset, block, parts, (texts if len(texts) == len(parts) + 1 else None)
+
+
+def _lines_one_by_one(parts: list[bytes], offset: int, codec: str) -> Iterator[TextLine]:
+    """A block that failed to decode: line by line, so the bad line is found and named, the others kept."""
+    for part in parts:
+        try:
+            yield TextLine(offset, part.decode(codec))
+        except UnicodeDecodeError as err:
+            yield TextLine(offset, None, "encoding_error", _bad_bytes(part, err.start, offset, codec), part)
         offset += len(part) + 1
 
 
@@ -287,30 +303,59 @@ def line_ranges(path: Path, target_bytes: int) -> list[tuple[int, int | None]]:
 class JsonLine:
     """One non-blank line of a JSONL byte range: where it is, and its value or why it has none."""
 
-    where: str  # "<file name>@<byte offset>": unique in the file, stable across runs
+    file: str
     offset: int
     text: str
     value: Any = None
     error: str | None = None  # why there is no value (sentence)
     reason: str | None = None  # reject reason when there is no value: parse_error, encoding_error, truncated...
 
+    @property
+    def where(self) -> str:
+        """`<file name>@<byte offset>`: unique in the file, stable across runs."""
+        return f"{self.file}@{self.offset}"
+
 
 def json_lines(path: Path, start: int = 0, end: int | None = None, encoding: Encoding | None = None
                ) -> Iterator[JsonLine]:  # fmt: skip
     """Parse the lines that start in [start, end) of a (possibly compressed) JSONL file."""
-    loads, name = json.loads, path.name
-    for line in text_lines(path, start, end, encoding):
-        text = line.text
-        if text is None:
-            yield JsonLine(f"{name}@{line.offset}", line.offset, line.shown()[:2000], None, line.detail, line.problem)
+    enc = encoding or file_encoding(path)
+    name = path.name
+    if not enc.line_safe:
+        for line in _wide_lines(path, enc):
+            yield from _parsed(name, line.offset, line.text, line)
+        return
+    for block in _blocks(path, start, end, enc):
+        if isinstance(block, TextLine):
+            yield from _parsed(name, block.offset, None, block)
             continue
-        text = text.strip()
-        if not text:
+        offset, _, parts, texts = block
+        if texts is None:
+            for line in _lines_one_by_one(parts, offset, enc.codec):
+                yield from _parsed(name, line.offset, line.text, line)
             continue
-        try:
-            yield JsonLine(f"{name}@{line.offset}", line.offset, text, loads(text))
-        except json.JSONDecodeError as err:
-            yield JsonLine(f"{name}@{line.offset}", line.offset, text, None, str(err), "parse_error")
+        loads = json.loads
+        for part, text in zip(parts, texts, strict=False):  # the hot loop: one parse per line, little else
+            try:
+                yield JsonLine(name, offset, text, loads(text))
+            except json.JSONDecodeError:
+                yield from _parsed(name, offset, text, None)
+            offset += len(part) + 1
+
+
+def _parsed(name: str, offset: int, text: str | None, line: TextLine | None) -> Iterator[JsonLine]:
+    """The slow path: a line with a problem, a blank line (nothing), or one that is not valid JSON."""
+    if text is None:
+        assert line is not None
+        yield JsonLine(name, offset, line.shown()[:2000], None, line.detail, line.problem)
+        return
+    text = text.strip()
+    if not text:
+        return
+    try:
+        yield JsonLine(name, offset, text, json.loads(text))
+    except json.JSONDecodeError as err:
+        yield JsonLine(name, offset, text, None, str(err), "parse_error")
 
 
 def sniff_jsonl(path: Path, encoding: Encoding | None = None) -> bool:

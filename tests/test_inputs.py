@@ -64,6 +64,7 @@ def test_windows_1252_is_an_encoding_error_until_the_input_says_cp1252(tmp_path:
     data = lines(video("a1", "Plain title")).encode() + lines(video("a2", "Beyoncé – Halo")).encode("cp1252")
     (tmp_path / "d.jsonl").write_bytes(data)
     strict = Run(tmp_path, "d.jsonl")
+    assert strict.step["rows_in"] == data.count(b"\n") == 2
     assert strict.rows["title"].to_list() == ["Plain title"]
     bad = strict.reject("encoding_error")
     first_bad = data.index("é".encode("cp1252"))
@@ -124,6 +125,7 @@ def test_truncated_gz_keeps_complete_records_rejects_the_tail_and_goes_on(tmp_pa
     assert offset == len(b"".join(text.splitlines(keepends=True)[:complete]))  # the cut falls at a line start
     assert 0 < complete < 200
     assert run.rows.height == complete + 1 and "whole file" in run.rows["title"].to_list()
+    assert run.step["rows_in"] == complete + 1 + 1  # the lines before the cut, the cut tail, b.jsonl's line
     assert "cut short" in cut["detail"] and cut["row"]["source"].startswith("a.jsonl.gz@")
     assert run.rejects["reason"].to_list() == ["truncated"]
 
@@ -166,6 +168,7 @@ def test_duplicated_video_within_a_dump_and_across_two_dumps(tmp_path: Path) -> 
     (tmp_path / "in" / "a.jsonl").write_text(lines(video("i1", "one"), video("i2", "two"), video("i1", "one again")))
     (tmp_path / "in" / "b.jsonl").write_text(lines(video("i2", "two again"), video("i3", "three")))
     run = Run(tmp_path, "in")
+    assert run.step["rows_in"] == 5  # lines read
     assert run.rows["title"].to_list() == ["one", "two", "three"]
     dupes = run.rejects.sort("detail").to_dicts()
     assert [d["reason"] for d in dupes] == ["duplicate_id"] * 2
@@ -184,6 +187,7 @@ def test_numeric_strings_are_converted_and_counted_but_not_1_2m(tmp_path: Path) 
                                             video("j2", "float", duration="213.5"),
                                             video("j3", "words", view_count="1.2M")), encoding="utf-8")  # fmt: skip
     run = Run(tmp_path, "d.jsonl")
+    assert run.step["rows_in"] == 3
     rows = {r["video_id"]: r for r in run.rows.to_dicts()}
     assert rows["j1"]["duration_s"] == 213.0 and rows["j1"]["view_count"] == 1234
     assert json.loads(rows["j1"]["raw_info"])["duration"] == "213"  # the raw record as it came
@@ -279,3 +283,15 @@ def test_user_errors_are_sentences_naming_file_and_record(tmp_path: Path) -> Non
     assert not any("Error" in d.split("(")[0] for d in details.values())  # no exception class names
     with pytest.raises(ConfigError, match=r"inputs.d.encoding: .*unknown encoding 'cp-nope'"):
         Run(sub(tmp_path, "e"), "../in", stage="read", encoding="cp-nope")
+
+
+def test_crlf_blank_lines_and_a_bad_line_inside_a_good_block(tmp_path: Path) -> None:
+    from curate.io import file_encoding, json_lines
+
+    data = b'{"a": "x"}\r\n\r\n   \n{"a": "\xff"}\n{"a": "\xc3\xa9"}'  # no newline at the end
+    (tmp_path / "d.jsonl").write_bytes(data)
+    got = [
+        (j.offset, j.value, j.reason)
+        for j in json_lines(tmp_path / "d.jsonl", encoding=file_encoding(tmp_path / "d.jsonl"))
+    ]
+    assert got == [(0, {"a": "x"}, None), (18, None, "encoding_error"), (29, {"a": "é"}, None)]

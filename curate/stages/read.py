@@ -110,7 +110,7 @@ class Read(SourceStage):
                 yield Reject({"source": line.where, "line": line.text[:2000]}, line.reason, line.error or "")
             elif not isinstance(line.value, dict):
                 detail = f"{line.where} is a JSON {type(line.value).__name__}, not an object; each line must be one"
-                yield Reject({"source": line.where, "line": line.text[:2000]}, "not_an_object", detail)
+                yield Reject({"source": line.where, "line": line.text.strip()[:2000]}, "not_an_object", detail)
             else:
                 yield {**line.value, "_offset": line.offset}
 
