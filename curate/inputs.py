@@ -37,17 +37,17 @@ class FirstCopies:
     """Keeps the first row of each id; later copies become `duplicate_id` rejects naming the first."""
 
     def __init__(self) -> None:
-        self.first: dict[str, str] = {}  # id -> where the kept row came from
+        self.first: dict[Any, str] = {}  # id -> where the kept row came from
 
     def check(self, row: dict[str, Any], where: str, shown: dict[str, Any] | None = None) -> Reject | None:
         row_id = row.get("id")
-        if not isinstance(row_id, str):
+        if row_id is None or isinstance(row_id, dict | list):  # no id, or one that cannot be compared
             return None
         kept = self.first.setdefault(row_id, where)
         if kept == where:
             return None
         detail = f"{where} repeats id {row_id} of {kept}; the first copy is kept"
-        return Reject(shown if shown is not None else row, "duplicate_id", detail, related_id=row_id)
+        return Reject(shown if shown is not None else row, "duplicate_id", detail, related_id=str(row_id))
 
 
 def counted(records: Iterator[Any], stage: SourceStage, shard: InputShard) -> Iterator[Any]:

@@ -64,7 +64,7 @@ def _move_repeats(store: Store, task: Task, report: TaskReport, table: pa.Table,
     for row in shown.to_pylist():
         where = row.get("source") or row["id"]
         detail = f"{where} repeats id {row['id']} of {first[row['id']]}; the first copy is kept"
-        rejects.append(reject_row(task, Reject(row, "duplicate_id", detail, related_id=row["id"])))
+        rejects.append(reject_row(task, Reject(row, "duplicate_id", detail, related_id=str(row["id"]))))
     schema = load_schema("rejects")
     old = [store.parquet_file(store.path(report.rejects["path"])).read()] if report.rejects else []
     sink = ParquetSink(store, store.rejects_path(task.step, task.index), schema.arrow)

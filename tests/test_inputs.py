@@ -248,11 +248,13 @@ def test_read_rows_with_extra_columns_pass_through_any_table_stages(tmp_path: Pa
                      {"name": "s", "stage": "sample", "input": "f", "config": {"fraction": 0.99}},
                      {"name": "l", "stage": "limit", "input": "s", "config": {"n": 4, "order_by": "id"}},
                      {"name": "u", "stage": "dedup_exact", "input": "l", "config": {"columns": ["title"]}},
+                     {"name": "m", "stage": "dedup_minhash", "input": "u", "config": {"columns": ["description"]}},
                      ]}  # fmt: skip
     (tmp_path / "p.yaml").write_text(json.dumps(doc))
     run_pipeline(load_pipeline(tmp_path / "p.yaml"), tmp_path / "store", LocalExecutor(1), manifests_dir=None)
-    out = pl.read_parquet(tmp_path / "store" / "t" / "1" / "u")
-    assert out["extra"].to_list() == [1, 2, 3, 4] and "categories" in out.columns
+    for table in ("u", "m"):
+        out = pl.read_parquet(tmp_path / "store" / "t" / "1" / table)
+        assert out["extra"].to_list() == [1, 2, 3, 4] and "categories" in out.columns
 
 
 def test_csv_demo_feeds_abc_column(tmp_path: Path) -> None:

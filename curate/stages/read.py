@@ -43,6 +43,7 @@ class ReadConfig(StageConfig):
 
 class Read(SourceStage):
     name = "read"
+    code_paths = ("curate.io", "curate.inputs")  # the shared readers shape the output too
     Config = ReadConfig
     config: ReadConfig
     unique_ids = True

@@ -36,6 +36,7 @@ class ReadTextConfig(StageConfig):
 
 class ReadText(SourceStage):
     name = "read_text"
+    code_paths = ("curate.io", "curate.inputs")  # the shared readers shape the output too
     Config = ReadTextConfig
     config: ReadTextConfig
     output_schema = TABLE

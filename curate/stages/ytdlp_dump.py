@@ -39,7 +39,7 @@ Record = tuple[str, Any]  # (where in the input, parsed JSON value)
 
 class YtdlpDump(SourceStage):
     name = "ytdlp_dump"
-    code_paths = ("curate.youtube",)  # its helpers shape the output too
+    code_paths = ("curate.youtube", "curate.io", "curate.inputs")  # its helpers shape the output too
     Config = YtdlpDumpConfig
     config: YtdlpDumpConfig
     output_schema = "songs"
