@@ -24,9 +24,10 @@ from pathlib import Path
 
 from curate.io import file_encoding, json_lines
 from curate.resources import samples_dir
+from curate.stage import RejectRow
 from curate.youtube.description import clean_description
 from curate.youtube.langid import LanguageDetector
-from curate.youtube.normalize import BadRecord, normalize
+from curate.youtube.normalize import normalize
 
 GEN = runpy.run_path(str(samples_dir() / "make_songs.py"))
 
@@ -59,7 +60,7 @@ def bench_normalize(n_lines: int) -> dict[str, float]:
 
     def full() -> None:
         for i, line in enumerate(lines):
-            with contextlib.suppress(json.JSONDecodeError, BadRecord):
+            with contextlib.suppress(json.JSONDecodeError, RejectRow):
                 normalize(json.loads(line), source=f"songs.jsonl@{i}")
 
     return {"json.loads only (floor)": n_lines / timed(parse_only), "json.loads + normalize": n_lines / timed(full)}

@@ -16,7 +16,8 @@ from collections import Counter
 import music21
 
 from curate.abc.split import decode_abc, split_tunes
-from curate.theory.item import Skip, TuneContext, finish
+from curate.stage import RejectRow
+from curate.theory.item import TuneContext, finish
 from curate.theory.kinds import KINDS
 from curate.theory.music import Unreadable, parse_abc2xml, parse_music21
 
@@ -49,7 +50,7 @@ def main() -> None:
                 finish(kind, ctx)
                 made[name] += 1
                 checked[name] += 1
-            except Skip as skip:
+            except RejectRow as skip:
                 if skip.reason.startswith("check_"):
                     checked[name] += 1
                     rejected_by_check[name] += 1

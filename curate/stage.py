@@ -14,13 +14,15 @@ from __future__ import annotations
 import importlib.util
 import inspect
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
 from curate.errors import MissingDependencyError
@@ -44,6 +46,20 @@ class Reject:
     cluster_id: str | None = None
 
 
+class RejectRow(Exception):  # noqa: N818  (a verdict on a record, not an error of the program)
+    """A record that cannot become a row: raised by helpers, caught by the stage, written as a reject."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason, detail)  # both in `args`, so it pickles across processes
+        self.reason, self.detail = reason, detail
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.detail}" if self.detail else self.reason
+
+    def reject(self, row: dict[str, Any], related_id: str | None = None) -> Reject:
+        return Reject(row, self.reason, self.detail, related_id)
+
+
 @dataclass
 class StageResult:
     """Rows out and rows rejected. Global stages at scale may give `rows` as a `pl.LazyFrame` or an
@@ -53,6 +69,7 @@ class StageResult:
 
     rows: pa.Table | list[dict[str, Any]] | pl.LazyFrame | Iterator[pa.Table] = field(default_factory=list)
     rejects: list[Reject] | pl.LazyFrame | Iterator[pl.DataFrame] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)  # rejected rows not written (by reason): still counted
 
 
 TRANSIENT_REASONS = frozenset({"rate_limited", "server_error", "timeout", "connection_error", "bad_response"})
@@ -181,7 +198,56 @@ class ShardStage(Stage):
         return {"rows": batch.num_rows}
 
 
+class FilterStageConfig(StageConfig):
+    keep_rejects: bool = True  # False: count dropped rows by reason without writing them (very selective filters)
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Why a filter drops one row."""
+
+    reason: str
+    detail: str = ""
+    related_id: str | None = None
+
+
+class FilterStage(ShardStage):
+    """A shard stage that keeps or drops rows. `annotate` may add columns (and reject rows it cannot
+    read); `verdicts` gives each row None (keep) or a `Drop`. The base writes the dropped rows as rejects,
+    or with `keep_rejects: false` only counts them; a config field `reject: false` annotates only."""
+
+    Config: ClassVar[type[StageConfig]] = FilterStageConfig
+    config: FilterStageConfig
+
+    def annotate(self, batch: pa.Table) -> tuple[pa.Table, list[Reject]]:
+        return batch, []
+
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
+        raise NotImplementedError
+
+    def process(self, batch: pa.Table) -> StageResult:
+        table, rejects = self.annotate(batch)
+        if not getattr(self.config, "reject", True):
+            return StageResult(rows=table, rejects=rejects)
+        verdicts = self.verdicts(table)
+        keep = pa.array([v is None for v in verdicts], pa.bool_())
+        drops = [v for v in verdicts if v is not None]
+        if not self.config.keep_rejects:
+            return StageResult(rows=table.filter(keep), rejects=rejects, dropped=Counter(d.reason for d in drops))
+        dropped = table.filter(pc.invert(keep)).to_pylist()
+        rejects += [Reject(row, d.reason, d.detail, d.related_id) for row, d in zip(dropped, drops, strict=True)]
+        return StageResult(rows=table.filter(keep), rejects=rejects)
+
+
+Record = dict[str, Any] | Reject  # what a source yields: a row, or a record it could not read
+
+
 class SourceStage(Stage):
+    """Lists shards of a named input and yields its records one by one; the base cuts them into batches
+    of `batch_rows` (a config field, or the class attribute) and stops after `--limit` records."""
+
+    batch_rows: ClassVar[int] = 10_000
+
     # Name endings (compressed forms included) of the files this stage reads from a folder or glob; None:
     # every file. Others (yt-dlp's .description, .webp, .vtt...) are skipped and counted (`skipped_files`).
     suffixes: ClassVar[tuple[str, ...] | None] = None
@@ -202,8 +268,26 @@ class SourceStage(Stage):
         """Split the named input's files into shards, deterministically."""
         raise NotImplementedError
 
-    def read(self, shard: InputShard) -> Iterator[StageResult]:
+    def records(self, shard: InputShard) -> Iterator[Record]:
         raise NotImplementedError
+
+    def batch(self, shard: InputShard, rows: list[dict[str, Any]], rejects: list[Reject]) -> StageResult:
+        """One batch of records as a result: a hook for sources that finish rows together (ids, types)."""
+        return StageResult(rows=rows, rejects=rejects)
+
+    def read(self, shard: InputShard) -> Iterator[StageResult]:
+        size = getattr(self.config, "batch_rows", None) or self.batch_rows
+        records: Iterable[Record] = self.records(shard)
+        if self.context.limit is not None:
+            records = islice(records, self.context.limit)
+        rows: list[dict[str, Any]] = []
+        rejects: list[Reject] = []
+        for record in records:
+            (rejects if isinstance(record, Reject) else rows).append(record)  # type: ignore[arg-type]
+            if len(rows) + len(rejects) >= size:
+                yield self.batch(shard, rows, rejects)
+                rows, rejects = [], []
+        yield self.batch(shard, rows, rejects)
 
 
 class GlobalStage(Stage):

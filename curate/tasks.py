@@ -88,7 +88,7 @@ def run_task(task: Task) -> TaskReport:
     stage = stage_cls(stage_cls.Config.model_validate(task.config), task.context)
     try:
         stage.setup()
-        rows_in, rows, rejects = _execute(stage, task)
+        rows_in, rows, rejects, dropped = _execute(stage, task)
     except Exception as err:
         # Recorded for `curate status`, then re-raised: a stage bug must stop the step, not vanish.
         detail = {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
@@ -99,6 +99,7 @@ def run_task(task: Task) -> TaskReport:
 
     outputs, rows_out = _write_outputs(store, task, stage, rows)
     reject_file, rejected = _write_rejects(store, task, rejects)
+    rejected.update(dropped)
     report = TaskReport(
         step=task.step,
         index=task.index,
@@ -116,25 +117,25 @@ def run_task(task: Task) -> TaskReport:
     return report
 
 
-def _execute(stage: Stage, task: Task) -> tuple[int, Rows, Rejects]:
+def _execute(stage: Stage, task: Task) -> tuple[int, Rows, Rejects, Counter[str]]:
     if isinstance(stage, SourceStage):
         assert task.source is not None
-        return _collect(stage, _limited(stage.read(task.source), task.context.limit), count_rejects=True)
+        rows, rejects, dropped = _collect(stage, stage.read(task.source))
+        return rows.num_rows + len(rejects) + dropped.total(), rows, rejects, dropped
     store = task.store
     if isinstance(stage, ShardStage):
         (path,) = task.inputs["input"]
         parquet = store.parquet_file(path)
         results = (stage.process(pa.Table.from_batches([b])) for b in _batches(parquet, stage.batch_size))
-        _, rows, rejects = _collect(stage, results, count_rejects=False)
-        return parquet.metadata.num_rows, rows, rejects
+        return parquet.metadata.num_rows, *_collect(stage, results)
     if isinstance(stage, GlobalStage):
         frames = {name: store.scan(list(paths)) for name, paths in task.inputs.items()}
         rows_in = sum(store.parquet_file(p).metadata.num_rows for paths in task.inputs.values() for p in paths)
         result = stage.process_all(frames)
         if isinstance(result.rows, pl.LazyFrame | Iterator):  # streamed into shards: never whole in memory
-            return rows_in, result.rows, result.rejects
-        _, rows, _ = _collect(stage, [StageResult(rows=result.rows)], count_rejects=False)
-        return rows_in, rows, result.rejects
+            return rows_in, result.rows, result.rejects, result.dropped
+        rows, _, _ = _collect(stage, [StageResult(rows=result.rows)])
+        return rows_in, rows, result.rejects, result.dropped
     raise TypeError(f"{type(stage).__name__} is not a source, shard or global stage")
 
 
@@ -145,28 +146,12 @@ def _batches(parquet: pq.ParquetFile, batch_size: int) -> Iterator[pa.RecordBatc
     yield from parquet.iter_batches(batch_size=batch_size)
 
 
-def _limited(results: Iterable[StageResult], limit: int | None) -> Iterator[StageResult]:
-    """Stop a source after `limit` records (kept or rejected), cutting the last batch."""
-    if limit is None:
-        yield from results
-        return
-    seen = 0
-    for result in results:
-        rows = result.rows if isinstance(result.rows, pa.Table) else pa.Table.from_pylist(result.rows)
-        room = limit - seen
-        rejects = result.rejects[:room]
-        rows = rows.slice(0, max(room - len(rejects), 0))
-        seen += rows.num_rows + len(rejects)
-        yield StageResult(rows=rows, rejects=rejects)
-        if seen >= limit:
-            return
-
-
-def _collect(stage: Stage, results: Iterable[StageResult], count_rejects: bool) -> tuple[int, pa.Table, list[Reject]]:
+def _collect(stage: Stage, results: Iterable[StageResult]) -> tuple[pa.Table, list[Reject], Counter[str]]:
     schema_name = stage.schema_for(stage.config)
     schema = load_schema(schema_name) if schema_name else None
     tables: list[pa.Table] = []
     rejects: list[Reject] = []
+    dropped: Counter[str] = Counter()
     for result in results:
         rows = result.rows
         if isinstance(rows, list):
@@ -175,13 +160,13 @@ def _collect(stage: Stage, results: Iterable[StageResult], count_rejects: bool) 
             rows = schema.conform(rows)
         if rows.num_rows or not tables:
             tables.append(rows)
-        rejects.extend(result.rejects)
+        rejects.extend(result.rejects)  # type: ignore[arg-type]
+        dropped.update(result.dropped)
     if schema is not None:
         table = pa.concat_tables(tables) if tables else schema.arrow.empty_table()
     else:
         table = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
-    rows_in = table.num_rows + len(rejects) if count_rejects else 0
-    return rows_in, table.combine_chunks(), rejects
+    return table.combine_chunks(), rejects, dropped
 
 
 def _write_table(store: Store, path: str, batches: Iterable[pa.Table], schema: pa.Schema) -> dict[str, Any]:

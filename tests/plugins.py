@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
 from curate.hashing import stable_id
 from curate.parallel import parallel_map
-from curate.stage import GlobalStage, ShardStage, StageConfig, StageResult
+from curate.stage import (
+    Drop,
+    FilterStage,
+    GlobalStage,
+    InputShard,
+    Record,
+    Reject,
+    ShardStage,
+    SourceStage,
+    StageConfig,
+    StageResult,
+)
 
 
 class SlowConfig(StageConfig):
@@ -91,3 +105,39 @@ class LazyHalf(GlobalStage):
             cluster_id=pl.lit(None, pl.String),
         )  # fmt: skip
         return StageResult(rows=frame.filter(~odd), rejects=rejects)
+
+
+class CountingConfig(StageConfig):
+    n: int = 10
+    batch_rows: int = 4
+
+
+class Counting(SourceStage):
+    """Yields `n` numbered records per file, every third one a reject; records how it was batched."""
+
+    name = "counting"
+    Config = CountingConfig
+    config: CountingConfig
+
+    def list_shards(self, paths: list[Path]) -> list[InputShard]:
+        return [InputShard(p) for p in paths]
+
+    def records(self, shard: InputShard) -> Iterator[Record]:
+        for i in range(self.config.n):
+            yield Reject({"i": i}, "third") if i % 3 == 2 else {"id": f"{shard.path.name}:{i}", "i": i}
+
+    def batch(self, shard: InputShard, rows: list[dict[str, Any]], rejects: list[Reject]) -> StageResult:
+        self.counters[f"batch_of_{len(rows) + len(rejects)}"] += 1
+        return StageResult(rows=rows, rejects=rejects)
+
+
+class OddOut(FilterStage):
+    """Drops rows whose `views` is an odd number of hundreds, and annotates `checked`."""
+
+    name = "odd_out"
+
+    def annotate(self, batch: pa.Table) -> tuple[pa.Table, list[Reject]]:
+        return batch.append_column("checked", pa.array([True] * batch.num_rows)), []
+
+    def verdicts(self, table: pa.Table) -> list[Drop | None]:
+        return [Drop("odd", f"views={v}") if v // 100 % 2 else None for v in table.column("views").to_pylist()]

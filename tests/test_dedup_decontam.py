@@ -42,7 +42,7 @@ def test_planted_question_and_excerpt_removed(tmp_path: Path) -> None:
         ("q1", "mtb-test-2", "contaminated"),
         ("t1", "mtb-test-0", "contaminated"),
     ]
-    assert step["counters"]["dropped_contaminated"] == 2
+    assert step["rejected"] == {"contaminated": 2}
 
 
 def test_decorated_tune_matches_plain_excerpt_and_bad_eval_file_is_refused(tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ import pytest
 
 from curate.llm.checks import Grounds, answer_problem, copied
 from curate.llm.language import detect, matches
-from curate.llm.schema import InvalidOutput, parse_json
+from curate.llm.schema import parse_json
 from curate.resources import pipelines_dir, samples_dir
 from curate.schemas import load_schema
-from curate.stage import StageContext
+from curate.stage import RejectRow, StageContext
 from curate.stages.qa import QA, QAConfig
 from curate.stages.summarize import SummaryAnswer
 
@@ -71,7 +71,7 @@ def test_language_verdicts_on_prose_in_ten_languages() -> None:
      ('{"summary": 5}', "schema_violation"), ('["a list"]', "schema_violation")],
 )  # fmt: skip
 def test_parse_json_names_the_failure(text: str, reason: str) -> None:
-    with pytest.raises(InvalidOutput) as err:
+    with pytest.raises(RejectRow) as err:
         parse_json(text, SummaryAnswer)
     assert err.value.reason == reason
 

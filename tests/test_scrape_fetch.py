@@ -20,7 +20,7 @@ from curate.executors.local import LocalExecutor
 from curate.pipeline import load_pipeline
 from curate.ratelimit import RateLimiter
 from curate.runner import run_pipeline
-from curate.youtube.errors import FetchFailed
+from curate.stage import RejectRow
 from curate.youtube.fetch import Fetcher, FetchOptions
 
 FAST = {"sleep_s": 0, "rate_per_min": None, "base_delay_s": 0.01, "max_delay_s": 0.05, "attempts": 3}
@@ -116,7 +116,7 @@ def test_retries_back_off_exponentially_and_sleep_between_requests() -> None:
     with serve() as base:
         options = FetchOptions(sleep_s=0.25, rate_per_min=None, attempts=4, base_delay_s=1.0, retry_seed=1)
         fetcher = Fetcher(options, limiter=_RecordedPause(None), sleep=slept.append)
-        with pytest.raises(FetchFailed, match="403"):
+        with pytest.raises(RejectRow, match="403"):
             fetcher.fetch(f"{base}/forbidden/x")
     backoff = [s for s in slept if s != 0.25]
     assert slept.count(0.25) == 4 and len(backoff) == 3  # a polite pause after each request, 3 backoffs

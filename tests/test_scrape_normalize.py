@@ -9,8 +9,9 @@ import json
 import pytest
 
 from curate.schemas import load_schema
+from curate.stage import RejectRow
 from curate.youtube.description import clean_description, parse_provided
-from curate.youtube.normalize import BadRecord, normalize, trim_info
+from curate.youtube.normalize import normalize, trim_info
 
 TOPIC = """Provided to YouTube by Universal Music Group
 
@@ -105,7 +106,7 @@ def test_old_style_artist_string_is_split() -> None:
      (_info(title=None, description=None), "unavailable")],
 )  # fmt: skip
 def test_bad_records_name_their_reason(info: object, reason: str) -> None:
-    with pytest.raises(BadRecord) as err:
+    with pytest.raises(RejectRow) as err:
         normalize(info, source="s")  # type: ignore[arg-type]
     assert err.value.reason == reason
 

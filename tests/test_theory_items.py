@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from curate.theory.item import Skip, TuneContext, finish, verify
+from curate.stage import RejectRow
+from curate.theory.item import TuneContext, finish, verify
 from curate.theory.kinds import KINDS
 from curate.theory.kinds.cadence import Cadence
 from curate.theory.kinds.chord import ChordQuality
@@ -48,7 +49,7 @@ def test_key_of_e_minor_tune_written_with_one_sharp() -> None:
 
 
 def test_key_that_analysis_cannot_settle_is_rejected() -> None:
-    with pytest.raises(Skip) as err:
+    with pytest.raises(RejectRow) as err:
         finish(KINDS["key"], ctx(D_DORIAN))
     assert err.value.reason in ("ambiguous_key", "signature_disagrees")
 
@@ -88,7 +89,7 @@ def test_perfect_and_imperfect_cadence(parse) -> None:  # noqa: ANN001
 
 
 def test_melody_without_harmony_gives_no_cadence_item() -> None:
-    with pytest.raises(Skip) as err:
+    with pytest.raises(RejectRow) as err:
         finish(KINDS["cadence"], ctx(E_MINOR_ONE_SHARP))
     assert err.value.reason == "no_harmony"
 
@@ -105,7 +106,7 @@ def test_independent_check_catches_a_planted_wrong_answer() -> None:
     verify(item, KINDS["interval"])  # the real item passes
     for wrong in "ABCD":
         if wrong != item["answer"]:
-            with pytest.raises(Skip) as err:
+            with pytest.raises(RejectRow) as err:
                 verify(item | {"answer": wrong}, KINDS["interval"])
             assert err.value.reason == "check_disagrees"
     # A planted wrong option text (answer letter kept) is caught too.
@@ -113,13 +114,13 @@ def test_independent_check_catches_a_planted_wrong_answer() -> None:
         **item["options"],
         item["answer"]: "perfect fifth" if item["options"][item["answer"]] != "perfect fifth" else "minor sixth",
     }
-    with pytest.raises(Skip):
+    with pytest.raises(RejectRow):
         verify(item | {"options": planted}, KINDS["interval"])
 
 
 def test_check_catches_an_excerpt_edited_after_drafting() -> None:
     item = finish(KINDS["key"], ctx(E_MINOR_ONE_SHARP))
-    with pytest.raises(Skip):
+    with pytest.raises(RejectRow):
         verify(item | {"abc_score": item["abc_score"].replace("K:G", "K:C").replace("^d3", "d3")}, KINDS["key"])
 
 
@@ -130,7 +131,7 @@ def test_every_kind_on_the_handmade_tunes_gives_four_distinct_options_and_an_ana
         for kind in KINDS.values():
             try:
                 made.append(finish(kind, c))
-            except Skip:
+            except RejectRow:
                 continue
     assert {i["kind"] for i in made} >= {"key", "meter", "interval", "chord", "cadence", "degree", "bars"}
     for item in made:

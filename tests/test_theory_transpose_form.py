@@ -7,7 +7,8 @@ import json
 import music21
 import pytest
 
-from curate.theory.item import Skip, TuneContext, finish
+from curate.stage import RejectRow
+from curate.theory.item import TuneContext, finish
 from curate.theory.kinds.form import Form, near_forms
 from curate.theory.kinds.transpose import MOVES, Transpose, spell
 from curate.theory.music import parse_abc2xml, parse_music21
@@ -70,7 +71,7 @@ def test_accidental_in_the_bar_is_written_on_every_later_note_of_its_letter() ->
 
 
 def test_key_with_explicit_accidentals_is_refused() -> None:
-    with pytest.raises(Skip) as err:
+    with pytest.raises(RejectRow) as err:
         finish(Transpose(), ctx(ONE_BAR.replace("K:D", "K:D exp ^f ^c")))
     assert err.value.reason == "unsupported_key"
 
@@ -97,7 +98,7 @@ def test_form_item_is_checked_through_abc2xml_and_has_one_mistake_distractors() 
 
 @pytest.mark.parametrize(("abc", "reason"), [(VARIED, "ambiguous_form"), (PICKUP, "irregular_bars")])
 def test_form_refuses_varied_repeats_and_pickups(abc: str, reason: str) -> None:
-    with pytest.raises(Skip) as err:
+    with pytest.raises(RejectRow) as err:
         finish(Form(), ctx(abc))
     assert err.value.reason == reason
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from curate.abc.normalize import Rejected
+from curate.abc.normalize import RejectRow
 
 _BLOCK = re.compile(r"^[ \t]*%%begin(\w+)\b.*?^[ \t]*%%end\1\b[^\n]*\n?", re.M | re.S | re.I)
 # `d:|` or `d::` opens a music line (the note d, then a repeat), not a field.
@@ -101,10 +101,10 @@ def clean_tune(text: str) -> str:
     music = "\n".join(_TEXT.sub("", _uncomment(ln)) for ln in lines if not _FIELD.match(ln) and not ln.startswith("%"))
     found = _MICROTONE.search(music)
     if found:
-        raise Rejected("microtone", f"microtonal accidental {found.group(0)!r}: ABC converters write whole semitones")
+        raise RejectRow("microtone", f"microtonal accidental {found.group(0)!r}: ABC converters write whole semitones")
     found = _GRACE_AFTER_BROKEN.search(music)
     if found:
-        raise Rejected("grace_after_broken_rhythm", f"{found.group(0)!r}: abc2xml drops the broken rhythm")
+        raise RejectRow("grace_after_broken_rhythm", f"{found.group(0)!r}: abc2xml drops the broken rhythm")
     out = _INLINE_KEY_NONE.sub("[K:C", expand_parts(out))  # abc2xml keeps the old key's accidentals
     out = _music_lines(out, lambda music: _EMPTY_BAR_BEFORE_REPEAT.sub(" :|", music))
     out = _OLD_CHORD.sub(lambda m: "[" + re.sub(r"\s+", "", m.group(1)) + "]", out)
@@ -157,7 +157,7 @@ def expand_parts(text: str) -> str:
         if m:
             current = sections.setdefault(m.group(1).upper(), (dict(state), []))[1]
         elif line.lstrip().startswith("V:") or "[V:" in line or "[P:" in line:
-            raise Rejected("play_order", "a P: play order with voices or inline parts is not expanded")
+            raise RejectRow("play_order", "a P: play order with voices or inline parts is not expanded")
         else:
             if line[:2] in ("K:", "M:", "L:"):
                 state[line[0]] = line
@@ -166,7 +166,7 @@ def expand_parts(text: str) -> str:
         return "\n".join(ln for ln in lines if not ln.startswith("P:"))
     missing = [p for p in order if p not in sections]
     if missing:
-        raise Rejected("play_order", f"play order {order_line[2:].strip()!r} names parts not in the tune: {missing}")
+        raise RejectRow("play_order", f"play order {order_line[2:].strip()!r} names parts not in the tune: {missing}")
     header = [ln for ln in lines[: key + 1] if not ln.startswith("P:")]
     body, running = list(intro), _advance(header_state, intro)
     for part in order:

@@ -14,6 +14,7 @@ from fractions import Fraction
 from pydantic import BaseModel, ConfigDict, Field
 
 from curate.abc.bars import Bar, Tune, parse_tune, split_bars
+from curate.stage import RejectRow
 
 _ASCII_EXTRA = str.maketrans({
     "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L",
@@ -41,12 +42,6 @@ class NormalizeOptions(BaseModel):
     require_independent: bool = True
 
 
-class Rejected(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason, self.detail = reason, detail
-
-
 @dataclass
 class Normalized:
     abc: str
@@ -65,7 +60,7 @@ def to_ascii(text: str) -> str:
 def normalize(raw: str, options: NormalizeOptions) -> Normalized:
     tune = parse_tune(raw)
     if not tune.bodies:
-        raise Rejected("no_notes", "the converter wrote no music")
+        raise RejectRow("no_notes", "the converter wrote no music")
     meter = tune.field("M") or "none"
     compound = bool(re.fullmatch(r"\s*(6|9|12)/8\s*", meter))
     bars = {v: split_bars(body, compound) for v, body in tune.bodies.items()}
@@ -73,10 +68,10 @@ def normalize(raw: str, options: NormalizeOptions) -> Normalized:
         _strip_empty(bars)
     counts = {v: len(b) for v, b in bars.items()}
     if not any(bar.notes for b in bars.values() for bar in b):
-        raise Rejected("no_notes", "no notes in any voice")
+        raise RejectRow("no_notes", "no notes in any voice")
     longest = max(counts.values())
     if longest < options.min_bars:
-        raise Rejected("too_short", f"{longest} bars < {options.min_bars}")
+        raise RejectRow("too_short", f"{longest} bars < {options.min_bars}")
     if options.check_alignment or options.interleaved:
         _check_aligned(bars)
     names = [m.group(0).strip() for attrs in tune.voice_defs.values() for m in _NAMES.finditer(attrs)]
@@ -114,12 +109,12 @@ def _check_aligned(bars: dict[str, list[Bar]]) -> None:
     first_voice, first = lists[0]
     for voice, other in lists[1:]:
         if len(other) != len(first):
-            raise Rejected(
+            raise RejectRow(
                 "misaligned_voices", f"voice {voice} has {len(other)} bars, voice {first_voice} {len(first)}"
             )
         for i, (a, b) in enumerate(zip(first, other, strict=True)):
             if a.duration is not None and b.duration is not None and a.duration != b.duration:
-                raise Rejected("misaligned_voices", f"bar {i + 1}: voice {voice} lasts {b.duration}, not {a.duration}")
+                raise RejectRow("misaligned_voices", f"bar {i + 1}: voice {voice} lasts {b.duration}, not {a.duration}")
 
 
 def _render(tune: Tune, bars: dict[str, list[Bar]], options: NormalizeOptions) -> str:

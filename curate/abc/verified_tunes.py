@@ -33,8 +33,9 @@ from curate.abc.independent_reader import (
 )
 from curate.abc.midi_file import NotMidi, read_midi
 from curate.abc.musicxml import NotMusicXml, metadata, parse_musicxml, to_bytes
-from curate.abc.normalize import Normalized, NormalizeOptions, Rejected, normalize
+from curate.abc.normalize import Normalized, NormalizeOptions, normalize
 from curate.abc.transpose import first_fifths, interval, transpose
+from curate.stage import RejectRow
 
 _ABC_FIELDS = dict(
     T="title", C="composer", O="origin", A="area", R="rhythm", S="source",
@@ -93,7 +94,7 @@ def _abc_to_xml(text: str) -> str:
     docs = abc2xml.getXmlDocs(text)
     abc2xml.getInfo()  # clears its message list, which otherwise grows with every tune
     if not docs:
-        raise Rejected("parse_error", "abc2xml produced no score")
+        raise RejectRow("parse_error", "abc2xml produced no score")
     return abc2xml.fixDoctype(docs[0])
 
 
@@ -143,15 +144,15 @@ def _check_quantized(data: bytes) -> None:
     try:
         midi = read_midi(data)
     except NotMidi as err:
-        raise Rejected("parse_error", f"MIDI: {err}") from err
+        raise RejectRow("parse_error", f"MIDI: {err}") from err
     if not midi.onset_ticks:
-        raise Rejected("no_notes", "the MIDI file holds no notes")
+        raise RejectRow("no_notes", "the MIDI file holds no notes")
     grid = _MIDI_GRID * midi.ticks_per_quarter
     off = sum(Fraction(t) % grid != 0 for t in midi.onset_ticks) / len(midi.onset_ticks)
     if off > _MAX_OFF_GRID:
         count, tpq = len(midi.onset_ticks), midi.ticks_per_quarter
         detail = f"{off:.0%} of {count} note onsets off the 1/12-quarter grid ({tpq} ticks per quarter)"
-        raise Rejected("performance_midi", detail + ": an unquantized performance, not a score")
+        raise RejectRow("performance_midi", detail + ": an unquantized performance, not a score")
 
 
 def _decode(data: bytes) -> str:
@@ -194,13 +195,13 @@ def load_source(fmt: str, payload: str) -> Source:
         try:
             root, fields = parse_musicxml(Path(payload).read_bytes()), {}
         except NotMusicXml as err:
-            raise Rejected("parse_error", str(err)) from err
+            raise RejectRow("parse_error", str(err)) from err
     try:
         return Source(root, fields, reference_notes(fmt, payload, root))
     except ReaderMissing as err:
         return Source(root, fields, None, str(err))
     except ReaderFailed as err:
-        raise Rejected("reference_unreadable", f"{READERS[fmt]} could not read the source: {err}") from err
+        raise RejectRow("reference_unreadable", f"{READERS[fmt]} could not read the source: {err}") from err
 
 
 def _bar_quarters(meter: str | None) -> Fraction | None:
@@ -213,14 +214,14 @@ def _one(
 ) -> tuple[Normalized, notes_mod.Fidelity]:
     raw, info = xml2abc.vertaal(to_bytes(root), d=options.unit_length, x=1, nbr=1)
     if not raw.strip():
-        raise Rejected("convert_error", "xml2abc: " + (info.strip().splitlines() or ["no output"])[-1])
+        raise RejectRow("convert_error", "xml2abc: " + (info.strip().splitlines() or ["no output"])[-1])
     if fmt == "abc":  # the rolls that `clean_tune` carried through the converters
         raw = raw.replace(ROLL_CARRIER, "~")
     tune = normalize(raw, options)
     try:
         back = notes_mod.measures(_abc_to_root(tune.abc))
-    except (Rejected, NotMusicXml) as err:
-        raise Rejected("roundtrip_error", f"abc2xml could not read the output: {err}") from err
+    except (RejectRow, NotMusicXml) as err:
+        raise RejectRow("roundtrip_error", f"abc2xml could not read the output: {err}") from err
     return tune, notes_mod.compare(measures, back)
 
 
@@ -242,7 +243,7 @@ def _verify(fmt: str, source: Source, pitches: list[float], tune: Normalized, fi
         return out
     try:
         played = read_output(fmt, tune.abc)
-    except (ReaderFailed, Rejected, NotMusicXml) as err:
+    except (ReaderFailed, RejectRow, NotMusicXml) as err:
         out.reject = ("output_unreadable", f"{READERS[fmt]} could not read the output: {err}")
         return out
     agreement = timeline.agree(timeline.transposed(source.reference, semis), played, READERS[fmt])
@@ -253,14 +254,14 @@ def _verify(fmt: str, source: Source, pitches: list[float], tune: Normalized, fi
 
 
 def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
-    """Every result of one source: the tune, then its transposed copies. Raises `Rejected` for the tune."""
+    """Every result of one source: the tune, then its transposed copies. Raises `RejectRow` for the tune."""
     source = load_source(fmt, payload)
     root = source.root
     source.fields = {**{k: v for k, v in metadata(root).items() if k != "title" or not source.fields.get("title")},
                      **source.fields}  # fmt: skip
     measures = notes_mod.measures(root)
     if not any(measures):
-        raise Rejected("no_notes", "the score holds no pitched notes")
+        raise RejectRow("no_notes", "the score holds no pitched notes")
     pitches = [p for m in measures for (_, p, _) in m]
     tune, fid = _one(root, measures, options, fmt)
     first = _verify(fmt, source, pitches, tune, fid, 0, options)
@@ -276,7 +277,7 @@ def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
             try:
                 copy_tune, copy_fid = _one(moved, notes_mod.transposed(measures, semis), options, fmt)
                 out = _verify(fmt, source, pitches, copy_tune, copy_fid, semis, options)
-            except Rejected as err:
+            except RejectRow as err:
                 out = TuneOut(reject=(err.reason, err.detail))
             out.transposition = (target, semis)
             results.append(out)
@@ -287,5 +288,5 @@ def run_safe(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]
     """`run`, with the tune's own rejection returned as a result (its reason survives the pipe)."""
     try:
         return run(fmt, payload, options)
-    except Rejected as err:
+    except RejectRow as err:
         return [TuneOut(reject=(err.reason, err.detail))]

@@ -37,12 +37,13 @@ from curate.llm.backends import (
 )
 from curate.llm.config import LLMConfig
 from curate.llm.prompts import Messages
-from curate.llm.schema import InvalidOutput, weaker_formats
+from curate.llm.schema import weaker_formats
 from curate.llm.share import HEARTBEAT_S, Gate, Share
 from curate.ratelimit import step_limiter
 from curate.retry import Retry, RetryPolicy, retry_async
+from curate.stage import RejectRow
 
-Parse = Callable[[str], Any]  # raises InvalidOutput
+Parse = Callable[[str], Any]  # raises RejectRow
 
 
 @dataclass(frozen=True)
@@ -182,14 +183,14 @@ class Engine:
     def _validate(self, completion: Completion, cached: bool = False) -> CallResult:
         try:
             return CallResult(completion, self._check(completion), cached=cached)
-        except InvalidOutput as err:
+        except RejectRow as err:
             return CallResult(completion, cached=cached, reason=err.reason, detail=err.detail)
 
     def _check(self, completion: Completion) -> Any:
         if completion.finish_reason == "length":
-            raise InvalidOutput("finish_length", "the answer was cut at max_tokens")
+            raise RejectRow("finish_length", "the answer was cut at max_tokens")
         if completion.finish_reason == "content_filter":
-            raise InvalidOutput("content_filter", "the server's content filter stopped the answer")
+            raise RejectRow("content_filter", "the server's content filter stopped the answer")
         return self.parse(completion.text)
 
     async def _probe(self) -> None:
@@ -222,7 +223,7 @@ class Engine:
 
         try:
             completion, value = await retry_async(attempt, self._classify, self.policy, self._on_retry)
-        except InvalidOutput as err:
+        except RejectRow as err:
             return CallResult(reason=err.reason, detail=err.detail)
         except (openai.APIError, BadResponse) as err:
             if isinstance(err, openai.APIStatusError) and err.status_code in FATAL_STATUS:
@@ -262,7 +263,7 @@ class Engine:
         raise AssertionError("unreachable: the last format is None, whose 400 is raised")
 
     def _classify(self, err: BaseException) -> Retry | None:
-        if isinstance(err, InvalidOutput):
+        if isinstance(err, RejectRow):
             return Retry() if self.config.retry_invalid else None
         if isinstance(err, openai.APIStatusError) and err.status_code in FATAL_STATUS:
             return None
@@ -271,7 +272,7 @@ class Engine:
         return None
 
     def _on_retry(self, attempt: int, err: BaseException, delay: float) -> None:
-        reason = err.reason if isinstance(err, InvalidOutput) else classify(err)[0]
+        reason = err.reason if isinstance(err, RejectRow) else classify(err)[0]
         self.counters["retries"] += 1
         self.counters[f"retries_{reason}"] += 1
         if reason == "rate_limited":

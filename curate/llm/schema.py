@@ -16,20 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from curate.stage import RejectRow
+
 # The keywords every strict-mode server takes (OpenAI's strictest common subset): no defaults,
 # titles, lengths, numeric bounds or formats.
 STRICT_KEYWORDS = frozenset(
     {"type", "properties", "required", "additionalProperties", "items", "enum", "anyOf", "$ref", "$defs", "description"}
 )
-
-
-class InvalidOutput(Exception):
-    """A response the stage cannot use; `reason` becomes the reject reason."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -117,6 +110,6 @@ def parse_json(text: str, model: type[BaseModel]) -> BaseModel:
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
         if first["type"] == "json_invalid":
-            raise InvalidOutput("invalid_json", f"{first['msg']}: {text[:200]!r}") from err
+            raise RejectRow("invalid_json", f"{first['msg']}: {text[:200]!r}") from err
         where = ".".join(str(p) for p in first["loc"]) or "(root)"
-        raise InvalidOutput("schema_violation", f"{where}: {first['msg']}") from err
+        raise RejectRow("schema_violation", f"{where}: {first['msg']}") from err

@@ -72,6 +72,4 @@ class AbcColumn(ShardStage):
                 rejects += bad
         self.counters["exact"] += sum(r["fidelity"] == 1.0 for r in rows)
         self.counters["unverified_no_reader"] += sum(r["fidelity"] is None for r in rows)
-        for reject in rejects:
-            self.counters[f"dropped_{reject.reason}"] += 1
         return StageResult(rows=rows, rejects=rejects)

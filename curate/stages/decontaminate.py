@@ -7,6 +7,7 @@ in `related_id`. Per row, so it runs per shard; the index is built once per task
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -15,10 +16,10 @@ from pydantic import Field
 
 from curate.dedup.decontam import NgramIndex, load_benchmark
 from curate.dedup.normalize import joined
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.stage import Drop, FilterStage, FilterStageConfig, StageConfig
 
 
-class DecontaminateConfig(StageConfig):
+class DecontaminateConfig(FilterStageConfig):
     benchmark: str  # path (relative to the pipeline file) of the evaluation set
     text_columns: list[str] = Field(default_factory=list)
     abc_columns: list[str] = Field(default_factory=list)
@@ -29,7 +30,7 @@ class DecontaminateConfig(StageConfig):
     schema_name: str | None = None
 
 
-class Decontaminate(ShardStage):
+class Decontaminate(FilterStage):
     name = "decontaminate"
     Config = DecontaminateConfig
     config: DecontaminateConfig
@@ -47,19 +48,12 @@ class Decontaminate(ShardStage):
         self.stems = NgramIndex.build(bench["id"], bench["stem"], "text", c.ngram, c.min_words)
         self.scores = NgramIndex.build(bench["id"], bench["abc_score"], "abc", c.abc_ngram, c.min_abc_chars)
 
-    def process(self, batch: pa.Table) -> StageResult:
-        frame = pl.from_arrow(batch)
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
+        frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         hits: list[str | None] = [None] * frame.height
         for columns, index in ((self.config.text_columns, self.stems), (self.config.abc_columns, self.scores)):
             if columns:
                 found = index.matches(frame.select(joined(columns).alias("t"))["t"])
                 hits = [h or f for h, f in zip(hits, found, strict=True)]
-        mask = pl.Series([h is not None for h in hits])
-        dirty = frame.filter(mask)
-        self.counters["dropped_contaminated"] += dirty.height
-        rejects = [
-            Reject(row, "contaminated", f"overlaps benchmark item {item}", related_id=item)
-            for row, item in zip(dirty.to_dicts(), [h for h in hits if h is not None], strict=True)
-        ]
-        return StageResult(rows=frame.filter(~mask).to_arrow(), rejects=rejects)
+        return [Drop("contaminated", f"overlaps benchmark item {h}", related_id=h) if h else None for h in hits]

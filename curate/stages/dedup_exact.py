@@ -84,7 +84,6 @@ class DedupExact(GlobalStage):
         kept_col = pl.when(pl.Series(by_id)).then(decided["id"]).otherwise(decided["_kept"])
         kept_ids = decided.select(kept_col.alias("k"))["k"].gather(np.flatnonzero(dropped)).to_list()
         details = ["same id" if by_id[i] else f"same {c.key} key" for i in np.flatnonzero(dropped)]
-        self.counters["dropped_duplicate"] += len(kept_ids)
         self.counters["clusters"] += len(set(kept_ids))
         rows = kept_rows(new, dropped)
         rejects = dropped_rows(new, dropped, kept_ids, "duplicate", details)

@@ -103,7 +103,6 @@ class DedupMinhash(GlobalStage):
         dropped = keeper[new_rank] != new_rank
         self.counters["candidate_pairs_verified"] += len(pairs)
         self.counters["clusters"] += int(len(np.unique(keeper[np.unique(pairs)]))) if len(pairs) else 0
-        self.counters["dropped_duplicate"] += int(dropped.sum())
         gone_rank = new_rank[np.flatnonzero(dropped)]
         kept_ids = ids.gather(keeper[gone_rank]).to_list()
         best = _best_similarity(pairs, sims, gone_rank)

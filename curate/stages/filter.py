@@ -5,36 +5,31 @@ Rows that fail go to rejects with the configured reason, so thresholds can be au
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 import pyarrow as pa
 from pydantic import field_validator
 
 from curate.expressions import check_sql
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.stage import Drop, FilterStage, FilterStageConfig
 
 
-class FilterConfig(StageConfig):
+class FilterConfig(FilterStageConfig):
     expr: str
     reason: str = "filter"
-    keep_rejects: bool = True  # False: only count dropped rows (for very selective filters)
 
     _parses = field_validator("expr")(check_sql)
 
 
-class Filter(ShardStage):
+class Filter(FilterStage):
     name = "filter"
     Config = FilterConfig
     config: FilterConfig
 
-    def process(self, batch: pa.Table) -> StageResult:
-        frame = pl.from_arrow(batch)
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
+        frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
-        mask = frame.select(pl.sql_expr(self.config.expr).fill_null(False).alias("keep"))["keep"]
-        dropped = frame.filter(~mask)
-        self.counters[f"dropped_{self.config.reason}"] += dropped.height
-        rejects = (
-            [Reject(row, self.config.reason, self.config.expr) for row in dropped.to_dicts()]
-            if self.config.keep_rejects
-            else []
-        )
-        return StageResult(rows=frame.filter(mask).to_arrow(), rejects=rejects)
+        keep = frame.select(pl.sql_expr(self.config.expr).fill_null(False).alias("keep"))["keep"]
+        drop = Drop(self.config.reason, self.config.expr)
+        return [None if k else drop for k in keep]

@@ -95,7 +95,6 @@ class KnowledgeItems(LLMStage):
             option_problem(stem, marked[0], others, row["answer"], self.config.rules)
         )  # fmt: skip
         if problem:
-            self.counters[f"dropped_{problem[0]}"] += 1
             return [], [Reject(record, problem[0], problem[1][:500], related_id=row["id"])]
         texts = [marked[0], *others]
         random.Random(digest(item_id, self.config.seed, "shuffle")).shuffle(texts)

@@ -9,17 +9,18 @@ short is 'und', never an error. With `languages` set, rows in other languages (a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import AliasChoices, Field, field_validator
 
 from curate.errors import CurateError
 from curate.schemas import load_schema
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
 from curate.youtube.langid import Engine, LanguageDetector
 
 
-class LangidConfig(StageConfig):
+class LangidConfig(FilterStageConfig):
     engine: Engine = "langdetect"  # cld2: ~100x faster, for millions of rows
     # columns to detect on, joined with newlines (`fields` is the older name of this key)
     text_columns: list[str] = Field(["description_clean"], validation_alias=AliasChoices("text_columns", "fields"))
@@ -47,7 +48,7 @@ class LangidConfig(StageConfig):
         return value
 
 
-class Langid(ShardStage):
+class Langid(FilterStage):
     name = "langid"
     code_paths = ("curate.youtube.langid",)  # its helpers shape the output too
     Config = LangidConfig
@@ -70,7 +71,7 @@ class Langid(ShardStage):
         columns = [batch.column(f).to_pylist() for f in self.config.text_columns]
         return ["\n".join(v for v in values if v) for values in zip(*columns, strict=True)]
 
-    def process(self, batch: pa.Table) -> StageResult:
+    def annotate(self, batch: pa.Table) -> tuple[pa.Table, list[Reject]]:
         langs, probs = [], []
         for text in self._texts(batch):
             lang, prob = self.detector.detect(text)
@@ -83,14 +84,13 @@ class Langid(ShardStage):
         table = batch.set_column(batch.schema.get_field_index("language"), "language", pa.array(langs, pa.string()))
         table = table.set_column(table.schema.get_field_index("language_prob"), "language_prob",
                                  pa.array(probs, pa.float64()))  # fmt: skip
+        return table, []
+
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
         if self.config.languages is None:
-            return StageResult(rows=table)
-        allowed = set(self.config.languages) | ({"und"} if self.config.keep_und else set())
-        keep = pc.is_in(table.column("language"), pa.array(sorted(allowed), pa.string()))
-        dropped = table.filter(pc.invert(keep))
-        self.counters["dropped_language"] += dropped.num_rows
-        rejects = [
-            Reject(row, "language", f"{row['language']} ({row['language_prob']}) not in {sorted(allowed)}")
-            for row in dropped.to_pylist()
+            return [None] * table.num_rows
+        allowed = sorted(set(self.config.languages) | ({"und"} if self.config.keep_und else set()))
+        rows = zip(table.column("language").to_pylist(), table.column("language_prob").to_pylist(), strict=True)
+        return [
+            None if lang in allowed else Drop("language", f"{lang} ({prob}) not in {allowed}") for lang, prob in rows
         ]
-        return StageResult(rows=table.filter(keep), rejects=rejects)

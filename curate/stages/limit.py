@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 from pydantic import Field
 
@@ -24,5 +26,5 @@ class Limit(GlobalStage):
         if self.config.order_by:
             frame = frame.sort([self.config.order_by, "id"])
         total = frame.select(pl.len()).collect().item()
-        self.counters["dropped_over_limit"] += max(0, total - self.config.n)
-        return StageResult(rows=frame.head(self.config.n).collect().to_arrow())
+        over = Counter({"over_limit": total - self.config.n}) if total > self.config.n else Counter()
+        return StageResult(rows=frame.head(self.config.n).collect().to_arrow(), dropped=over)

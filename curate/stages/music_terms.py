@@ -7,21 +7,20 @@ stage only annotates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from curate.hashing import digest, sha256_file
 from curate.resources import pipelines_dir
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
 from curate.text.lexicon import load_lexicon
 from curate.text.matcher import TermMatcher
 from curate.text.rows import TABLE, split_missing_text, to_music_text
 
 
-class MusicTermsConfig(StageConfig):
+class MusicTermsConfig(FilterStageConfig):
     languages: list[str] = ["en"]
     extra_lists: list[str] = []  # more term files, relative to the pipeline file
     ambiguous_weight: float = 0.5  # `~` terms
@@ -30,12 +29,11 @@ class MusicTermsConfig(StageConfig):
     min_strong: int = 0  # distinct unambiguous terms
     min_density: float = 2.0  # matches per 1,000 words (bites on long documents)
     reject: bool = True  # False: annotate only
-    keep_rejects: bool = True  # False: count dropped rows only (a general corpus is mostly rejects)
     text_field: str = "text"
     id_field: str = "id"
 
 
-class MusicTerms(ShardStage):
+class MusicTerms(FilterStage):
     name = "music_terms"
     Config = MusicTermsConfig
     config: MusicTermsConfig
@@ -53,7 +51,7 @@ class MusicTerms(ShardStage):
             load_lexicon(self.config.languages, extra), self.config.ambiguous_weight, self.config.very_ambiguous_weight
         )
 
-    def process(self, batch: pa.Table) -> StageResult:
+    def annotate(self, batch: pa.Table) -> tuple[pa.Table, list[Reject]]:
         cfg = self.config
         batch, empty = split_missing_text(batch, cfg.text_field)
         rejects = [Reject(row, "no_text") for row in empty]
@@ -73,28 +71,17 @@ class MusicTerms(ShardStage):
         for name, values in columns.items():
             table = table.set_column(table.schema.get_field_index(name), name, values)
         self.counters["music_term_matches"] += sum(m.count for m in matches)
-        if not cfg.reject:
-            return StageResult(rows=table, rejects=rejects)
-        reasons = [self._reason(m.score, m.strong, m.density) for m in matches]
-        keep = pa.array([r is None for r in reasons])
-        for reason in filter(None, reasons):
-            self.counters[f"dropped_{reason}"] += 1
-        if cfg.keep_rejects:
-            dropped = table.filter(pc.invert(keep)).to_pylist()
-            failed = [r for r in reasons if r]
-            rejects += [Reject(row, reason, self._detail(row)) for row, reason in zip(dropped, failed, strict=True)]
-        return StageResult(rows=table.filter(keep), rejects=rejects)
+        return table, rejects
 
-    def _reason(self, score: float, strong: int, density: float) -> str | None:
-        if score < self.config.min_score or strong < self.config.min_strong:
-            return "few_music_terms"
-        if density < self.config.min_density:
-            return "low_music_density"
-        return None
-
-    def _detail(self, row: dict[str, Any]) -> str:
-        return (
-            f"score={row['music_term_score']:.2f} strong={row['music_term_strong']} "
-            f"density={row['music_term_density']:.2f} (min {self.config.min_score}/{self.config.min_strong}/"
-            f"{self.config.min_density})"
-        )
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
+        c = self.config
+        names = ("music_term_score", "music_term_strong", "music_term_density")
+        out: list[Drop | None] = []
+        for score, strong, density in zip(*(table.column(n).to_pylist() for n in names), strict=True):
+            few = score < c.min_score or strong < c.min_strong
+            if not few and density >= c.min_density:
+                out.append(None)
+                continue
+            detail = f"score={score:.2f} strong={strong} density={density:.2f} (min {c.min_score}/{c.min_strong}/"
+            out.append(Drop("few_music_terms" if few else "low_music_density", f"{detail}{c.min_density})"))
+        return out

@@ -24,7 +24,7 @@ from curate.hashing import stable_id
 from curate.inputs import FirstCopies, counted, note_skipped, shard_encoding
 from curate.io import Encoding, base_suffix, csv_records, json_lines, sniff_jsonl, whole_text
 from curate.schemas import load_schema
-from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
+from curate.stage import InputShard, Record, Reject, SourceStage, StageConfig, StageResult
 
 Format = Literal["auto", "jsonl", "json", "csv", "tsv", "parquet"]
 _BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet", ".csv": "csv",
@@ -63,12 +63,11 @@ class Read(SourceStage):
     def _encoding(self, path: Path) -> Encoding:
         return shard_encoding(self, InputShard(path))
 
-    def read(self, shard: InputShard) -> Iterator[StageResult]:
+    def records(self, shard: InputShard) -> Iterator[Record]:
         note_skipped(self, shard)
         fmt = self._format(shard.path)
         if fmt == "parquet":
-            yield from self._parquet(shard)
-            return
+            return self._parquet(shard)
         if fmt == "jsonl" and base_suffix(shard.path) == ".json" and shard.start == 0:
             self.counters["json_read_as_jsonl"] += 1
             log.warning("%s: one JSON object per line: read as JSONL", shard.path.name)
@@ -79,32 +78,21 @@ class Read(SourceStage):
             records = self._csv_records(shard, encoding, "," if fmt == "csv" else "\t")
         else:
             records = self._jsonl_records(shard, encoding)
-        rows: list[dict[str, Any]] = []
-        rejects: list[Reject] = []
-        for record in counted(records, self, shard):
-            if isinstance(record, Reject):
-                rejects.append(record)
-            else:
-                rows.append(record)
-            if len(rows) + len(rejects) >= self.config.batch_rows:
-                yield self._result(shard, rows, rejects)
-                rows, rejects = [], []
-        yield self._result(shard, rows, rejects)
+        return counted(records, self, shard)
 
-    def _parquet(self, shard: InputShard) -> Iterator[StageResult]:
+    def _parquet(self, shard: InputShard) -> Iterator[Record]:
         """Rows of a Parquet file, tagged with their row number; a damaged file keeps what came before."""
         index = 0
         try:
             for batch in pq.ParquetFile(shard.path).iter_batches(self.config.batch_rows):
-                rows = batch.to_pylist()
-                for row in rows:
+                for row in batch.to_pylist():
                     row["_offset"], index = index, index + 1
-                yield self._result(shard, rows, [])
+                    yield row
         except (pa.ArrowInvalid, OSError) as err:  # not Parquet, or cut short: the user's file, not a bug
             detail = f"{shard.path.name} is not a readable Parquet file after row {index} ({err}); rewrite or remove it"
-            yield self._result(shard, [], [Reject({"source": f"{shard.path.name}#{index}"}, "parse_error", detail)])
+            yield Reject({"source": f"{shard.path.name}#{index}"}, "parse_error", detail)
 
-    def _jsonl_records(self, shard: InputShard, encoding: Encoding) -> Iterator[dict[str, Any] | Reject]:
+    def _jsonl_records(self, shard: InputShard, encoding: Encoding) -> Iterator[Record]:
         """Objects of one byte range, each tagged with its byte offset (unique in the file)."""
         for line in json_lines(shard.path, shard.start, shard.end, encoding):
             if line.reason is not None:
@@ -115,7 +103,7 @@ class Read(SourceStage):
             else:
                 yield {**line.value, "_offset": line.offset}
 
-    def _json_records(self, shard: InputShard, encoding: Encoding) -> Iterator[dict[str, Any] | Reject]:
+    def _json_records(self, shard: InputShard, encoding: Encoding) -> Iterator[Record]:
         """A JSON array, an object with `entries` (as `yt-dlp -J` writes), or one object."""
         name = shard.path.name
         whole = whole_text(shard.path, encoding)
@@ -136,7 +124,7 @@ class Read(SourceStage):
                 yield Reject({"source": f"{name}#{i}", "item": item}, "not_an_object", f"item {i} is not an object")
 
     def _csv_records(self, shard: InputShard, encoding: Encoding, delimiter: str
-                     ) -> Iterator[dict[str, Any] | Reject]:  # fmt: skip
+                     ) -> Iterator[Record]:  # fmt: skip
         """Rows keyed by the header's names; a row with another number of fields is `bad_row`."""
         name, header = shard.path.name, None
         for record in csv_records(shard.path, delimiter, encoding):
@@ -155,7 +143,7 @@ class Read(SourceStage):
             else:
                 yield {**dict(zip(header, record.fields, strict=True)), "_offset": record.offset}
 
-    def _result(self, shard: InputShard, records: list[dict[str, Any]], rejects: list[Reject]) -> StageResult:
+    def batch(self, shard: InputShard, records: list[dict[str, Any]], rejects: list[Reject]) -> StageResult:
         rows = []
         for i, record in enumerate(records):
             offset = record.pop("_offset", i)

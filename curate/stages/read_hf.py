@@ -21,7 +21,7 @@ import yaml
 from curate.errors import CurateError
 from curate.hashing import canonical_json, stable_id
 from curate.io import base_suffix
-from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
+from curate.stage import InputShard, Record, Reject, SourceStage, StageConfig
 from curate.text.rows import TABLE
 
 _DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")
@@ -64,7 +64,7 @@ class ReadHF(SourceStage):
 
         return datasets.load_dataset(**args, split=self.config.split, streaming=True)
 
-    def read(self, shard: InputShard) -> Iterator[StageResult]:
+    def records(self, shard: InputShard) -> Iterator[Record]:
         if _is_descriptor(shard.path):
             args = _descriptor(shard.path)
             dataset = self._stream(**args)
@@ -79,20 +79,10 @@ class ReadHF(SourceStage):
                 raise CurateError(f"{shard.path.name}: not a data file datasets can stream")
             dataset = datasets.load_dataset(builder, data_files=[str(shard.path)], split="train", streaming=True)
             ref = shard.path.parent.name if shard.path.parent.name != "data" else shard.path.parent.parent.name
-        rows: list[dict[str, Any]] = []
-        rejects: list[Reject] = []
         for i, record in enumerate(dataset):
-            row = self._row(record, ref, shard, i)
-            if isinstance(row, Reject):
-                rejects.append(row)
-            else:
-                rows.append(row)
-            if len(rows) + len(rejects) >= self.config.batch_rows:
-                yield StageResult(rows=rows, rejects=rejects)
-                rows, rejects = [], []
-        yield StageResult(rows=rows, rejects=rejects)
+            yield self._row(record, ref, shard, i)
 
-    def _row(self, record: dict[str, Any], ref: str, shard: InputShard, i: int) -> dict[str, Any] | Reject:
+    def _row(self, record: dict[str, Any], ref: str, shard: InputShard, i: int) -> Record:
         cfg = self.config
         where = f"hf:{ref}/{cfg.split}#{shard.start}:{i}"
         text = record.get(cfg.text_field)

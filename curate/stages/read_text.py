@@ -18,7 +18,7 @@ from typing import Literal
 from curate.hashing import stable_id
 from curate.inputs import counted, note_skipped, shard_encoding
 from curate.io import Encoding, base_suffix, csv_records, line_ranges, text_lines, whole_text
-from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
+from curate.stage import InputShard, Record, Reject, SourceStage, StageConfig
 from curate.text.rows import TABLE
 
 Document = tuple[int, str] | Reject  # (position, text) or why the document cannot be read
@@ -54,38 +54,30 @@ class ReadText(SourceStage):
             shards += [InputShard(path, start, end) for start, end in ranges]
         return shards
 
-    def read(self, shard: InputShard) -> Iterator[StageResult]:
+    def records(self, shard: InputShard) -> Iterator[Record]:
         note_skipped(self, shard)
         encoding = shard_encoding(self, shard)
         fmt = self._format(shard.path)
         unit = "row" if fmt != "text" else self.config.unit
         documents = self._rows(shard, encoding, fmt) if fmt != "text" else self._documents(shard, encoding)
-        rows: list[dict[str, object]] = []
-        rejects: list[Reject] = []
         for document in counted(documents, self, shard):
             if isinstance(document, Reject):
-                rejects.append(document)
+                yield document
                 continue
             position, text = document
             where = f"{shard.path.name}@{position}"
             if len(text.strip()) < self.config.min_chars:
                 self.counters["too_short"] += 1  # blank lines and blocks are layout, not records
             elif "\x00" in text:
-                rejects.append(Reject({"source": where, "text": text[:2000]}, "not_text", f"{where} holds NUL bytes"))
+                yield Reject({"source": where, "text": text[:2000]}, "not_text", f"{where} holds NUL bytes")
             else:
-                rows.append(
-                    {
-                        "id": stable_id("text", shard.checksum, unit, position),
-                        "src": self.config.src,
-                        "source": where,
-                        "text": text,
-                        "chars": len(text),
-                    }
-                )
-            if len(rows) + len(rejects) >= self.config.batch_rows:
-                yield StageResult(rows=rows, rejects=rejects)
-                rows, rejects = [], []
-        yield StageResult(rows=rows, rejects=rejects)
+                yield {
+                    "id": stable_id("text", shard.checksum, unit, position),
+                    "src": self.config.src,
+                    "source": where,
+                    "text": text,
+                    "chars": len(text),
+                }
 
     def _documents(self, shard: InputShard, encoding: Encoding) -> Iterator[Document]:
         """(position, text): byte offset for lines, block index for paragraphs, 0 for a whole file."""

@@ -16,7 +16,7 @@ from curate.abc.normalize import NormalizeOptions
 from curate.abc.score_rows import score_rows
 from curate.abc.split import decode_abc, split_tunes
 from curate.hashing import stable_id
-from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
+from curate.stage import InputShard, Record, Reject, SourceStage, StageConfig
 
 Format = Literal["auto", "musicxml", "mxl", "kern", "midi", "abc"]
 _BY_SUFFIX = {".xml": "musicxml", ".musicxml": "musicxml", ".mxl": "mxl", ".krn": "kern", ".mid": "midi",
@@ -60,7 +60,7 @@ class Scores(SourceStage):
         except ValueError:
             return path.name
 
-    def read(self, shard: InputShard) -> Iterator[StageResult]:
+    def records(self, shard: InputShard) -> Iterator[Record]:
         path, fmt = shard.path, self._format(shard.path)
         base: dict[str, Any] = {
             "source_format": fmt or path.suffix.lstrip(".").lower() or "unknown",
@@ -72,47 +72,39 @@ class Scores(SourceStage):
         file_id = stable_id("score", shard.checksum, 0)
         size = path.stat().st_size
         if fmt is None:
-            yield StageResult(rejects=[Reject({"id": file_id, **base}, "unsupported_format", path.suffix)])
+            yield Reject({"id": file_id, **base}, "unsupported_format", path.suffix)
         elif size > self.config.max_file_bytes:
-            detail = f"{size} bytes > max_file_bytes {self.config.max_file_bytes}"
-            yield StageResult(rejects=[Reject({"id": file_id, **base}, "too_large", detail)])
+            yield Reject(
+                {"id": file_id, **base}, "too_large", f"{size} bytes > max_file_bytes {self.config.max_file_bytes}"
+            )
         elif fmt == "abc":
             yield from self._abc_file(path, base)
         else:
-            rows, rejects = score_rows(self.runner, fmt, str(path), {**base, "tune_index": 0}, self.config.normalize,
-                                    file_id)  # fmt: skip
-            self._count(rows, rejects)
-            yield StageResult(rows=rows, rejects=rejects)
+            yield from self._counted(*score_rows(self.runner, fmt, str(path), {**base, "tune_index": 0},
+                                              self.config.normalize, file_id))  # fmt: skip
 
-    def _abc_file(self, path: Path, base: dict[str, Any]) -> Iterator[StageResult]:
+    def _abc_file(self, path: Path, base: dict[str, Any]) -> Iterator[Record]:
         tunes = split_tunes(decode_abc(path.read_bytes()))
         if not tunes:
-            row = {"id": stable_id("score", base["source_checksum"], 0), **base}
-            yield StageResult(rejects=[Reject(row, "no_notes", "the file holds no tune")])
-            return
-        rows: list[dict[str, Any]] = []
-        rejects: list[Reject] = []
+            yield Reject(
+                {"id": stable_id("score", base["source_checksum"], 0), **base}, "no_notes", "the file holds no tune"
+            )
         for index, tune in enumerate(tunes):
             tune_base = {**base, "tune_index": index}
             tune_id = stable_id("score", base["source_checksum"], index)
             if len(tune) > self.config.max_tune_chars:
                 detail = f"{len(tune)} characters > max_tune_chars {self.config.max_tune_chars}"
-                rejects.append(Reject({"id": tune_id, **tune_base, "abc": tune[:2000]}, "too_large", detail))
-            else:
-                got, bad = score_rows(self.runner, "abc", tune, tune_base, self.config.normalize, tune_id)
-                rows += got
-                rejects += [Reject({**r.row, "abc": tune[:2000]}, r.reason, r.detail, r.related_id) for r in bad]
-            if len(rows) + len(rejects) >= self.config.batch_rows:
-                self._count(rows, rejects)
-                yield StageResult(rows=rows, rejects=rejects)
-                rows, rejects = [], []
-        self._count(rows, rejects)
-        yield StageResult(rows=rows, rejects=rejects)
+                yield Reject({"id": tune_id, **tune_base, "abc": tune[:2000]}, "too_large", detail)
+                continue
+            rows, bad = score_rows(self.runner, "abc", tune, tune_base, self.config.normalize, tune_id)
+            yield from self._counted(rows, [Reject({**r.row, "abc": tune[:2000]}, r.reason, r.detail, r.related_id)
+                                            for r in bad])  # fmt: skip
 
-    def _count(self, rows: list[dict[str, Any]], rejects: list[Reject]) -> None:
+    def _counted(self, rows: list[dict[str, Any]], rejects: list[Reject]) -> Iterator[Record]:
+        """The records of one source tune, rows first (as the batches were always built), counted."""
         self.counters["tunes"] += sum(not r["augmented"] for r in rows)
         self.counters["augmented"] += sum(bool(r["augmented"]) for r in rows)
         self.counters["exact"] += sum(r["fidelity"] == 1.0 for r in rows)
         self.counters["unverified_no_reader"] += sum(r["fidelity"] is None for r in rows)
-        for reject in rejects:
-            self.counters[f"dropped_{reject.reason}"] += 1
+        yield from rows
+        yield from rejects

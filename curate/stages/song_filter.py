@@ -7,16 +7,17 @@ checked against the rules in that order and rejected by the first one it fails.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 from pydantic import field_validator
 
 from curate.schemas import load_schema
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.stage import Drop, FilterStage, FilterStageConfig
 
 
-class SongFilterConfig(StageConfig):
+class SongFilterConfig(FilterStageConfig):
     music_only: bool = True
     min_duration_s: float | None = None
     max_duration_s: float | None = None
@@ -32,36 +33,28 @@ class SongFilterConfig(StageConfig):
         return value
 
 
-class SongFilter(ShardStage):
+class SongFilter(FilterStage):
     name = "song_filter"
     Config = SongFilterConfig
     config: SongFilterConfig
     input_schema = "songs"
     output_schema = "songs"
 
-    def _failure(self, row: dict[str, Any]) -> tuple[str, str] | None:
+    def _failure(self, row: dict[str, Any]) -> Drop | None:
         c = self.config
         if c.music_only and not row["is_music"]:
-            return "not_music", f"music_evidence={row['music_evidence']}, categories={row['categories']}"
+            return Drop("not_music", f"music_evidence={row['music_evidence']}, categories={row['categories']}")
         duration = row["duration_s"]
         if c.min_duration_s is not None and (duration is None or duration < c.min_duration_s):
-            return "too_short", f"duration_s={duration} < {c.min_duration_s}"
+            return Drop("too_short", f"duration_s={duration} < {c.min_duration_s}")
         if c.max_duration_s is not None and (duration is None or duration > c.max_duration_s):
-            return "too_long", f"duration_s={duration} > {c.max_duration_s}"
+            return Drop("too_long", f"duration_s={duration} > {c.max_duration_s}")
         if c.min_views is not None and (row["view_count"] is None or row["view_count"] < c.min_views):
-            return "few_views", f"view_count={row['view_count']} < {c.min_views}"
+            return Drop("few_views", f"view_count={row['view_count']} < {c.min_views}")
         for name in c.required:
             if row.get(name) in (None, "", []):
-                return f"missing_{name}", f"'{name}' is empty"
+                return Drop(f"missing_{name}", f"'{name}' is empty")
         return None
 
-    def process(self, batch: pa.Table) -> StageResult:
-        keep: list[bool] = []
-        rejects: list[Reject] = []
-        for row in batch.to_pylist():
-            failure = self._failure(row)
-            keep.append(failure is None)
-            if failure is not None:
-                self.counters[f"dropped_{failure[0]}"] += 1
-                rejects.append(Reject(row, *failure))
-        return StageResult(rows=batch.filter(pa.array(keep, pa.bool_())), rejects=rejects)
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
+        return [self._failure(row) for row in table.to_pylist()]

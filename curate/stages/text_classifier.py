@@ -6,27 +6,26 @@ retraining means a new hash, which redoes the step, and a model swapped under th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
+from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
 from curate.text.classifier import load_model, score
 from curate.text.rows import TABLE, split_missing_text, to_music_text
 
 
-class TextClassifierConfig(StageConfig):
+class TextClassifierConfig(FilterStageConfig):
     model: str  # model file, relative to the pipeline file
     model_sha256: str  # printed by `curate train-classifier`
     threshold: float = 0.5
     reject: bool = True  # False: annotate only
-    keep_rejects: bool = True
     text_field: str = "text"
     id_field: str = "id"
 
 
-class TextClassifier(ShardStage):
+class TextClassifier(FilterStage):
     name = "text_classifier"
     Config = TextClassifierConfig
     config: TextClassifierConfig
@@ -36,7 +35,7 @@ class TextClassifier(ShardStage):
     def setup(self) -> None:
         self.model = load_model(self.context.pipeline_dir / Path(self.config.model), self.config.model_sha256)
 
-    def process(self, batch: pa.Table) -> StageResult:
+    def annotate(self, batch: pa.Table) -> tuple[pa.Table, list[Reject]]:
         cfg = self.config
         batch, empty = split_missing_text(batch, cfg.text_field)
         rejects = [Reject(row, "no_text") for row in empty]
@@ -50,14 +49,11 @@ class TextClassifier(ShardStage):
             "classifier_sha256",
             pa.array([cfg.model_sha256] * table.num_rows, pa.string()),
         )
-        if not cfg.reject:
-            return StageResult(rows=table, rejects=rejects)
-        keep = pa.array([s >= cfg.threshold for s in scores], pa.bool_())
-        dropped = table.filter(pc.invert(keep))
-        self.counters["dropped_classifier_below_threshold"] += dropped.num_rows
-        if cfg.keep_rejects:
-            rejects += [
-                Reject(row, "classifier_below_threshold", f"score={row['classifier_score']:.3f} < {cfg.threshold}")
-                for row in dropped.to_pylist()
-            ]
-        return StageResult(rows=table.filter(keep), rejects=rejects)
+        return table, rejects
+
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
+        least = self.config.threshold
+        return [
+            None if s >= least else Drop("classifier_below_threshold", f"score={s:.3f} < {least}")
+            for s in table.column("classifier_score").to_pylist()
+        ]

@@ -7,24 +7,24 @@ A document breaking several rules is rejected with the first; the detail lists t
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
+from collections.abc import Sequence
 
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
+import pyarrow as pa
+
+from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
 from curate.text.quality import STAT_NAMES, STOP_WORDS, QualityRules, quality_stats
 from curate.text.rows import TABLE, split_missing_text, to_music_text
 
 
-class TextQualityConfig(StageConfig):
+class TextQualityConfig(FilterStageConfig):
     rules: QualityRules = QualityRules()
     stop_words: list[str] | None = None  # default: Gopher's English list; set for other languages
     reject: bool = True  # False: annotate only
-    keep_rejects: bool = True
     text_field: str = "text"
     id_field: str = "id"
 
 
-class TextQuality(ShardStage):
+class TextQuality(FilterStage):
     name = "text_quality"
     Config = TextQualityConfig
     config: TextQualityConfig
@@ -34,7 +34,7 @@ class TextQuality(ShardStage):
         words = self.config.stop_words
         self.stop_words = STOP_WORDS if words is None else frozenset(w.casefold() for w in words)
 
-    def process(self, batch: pa.Table) -> StageResult:
+    def annotate(self, batch: pa.Table) -> tuple[pa.Table, list[Reject]]:
         cfg = self.config
         batch, empty = split_missing_text(batch, cfg.text_field)
         rejects = [Reject(row, "no_text") for row in empty]
@@ -45,17 +45,9 @@ class TextQuality(ShardStage):
             table = table.set_column(
                 table.schema.get_field_index(column), column, pa.array([s[name] for s in stats], pa.float64())
             )
-        if not cfg.reject:
-            return StageResult(rows=table, rejects=rejects)
-        failures = [cfg.rules.failures(s) for s in stats]
-        keep = pa.array([not f for f in failures])
-        for found in failures:
-            if found:
-                self.counters[f"dropped_{found[0][0]}"] += 1
-        if cfg.keep_rejects:
-            dropped = table.filter(pc.invert(keep)).to_pylist()
-            rejects += [
-                Reject(row, found[0][0], "; ".join(d for _, d in found))
-                for row, found in zip(dropped, (f for f in failures if f), strict=True)
-            ]
-        return StageResult(rows=table.filter(keep), rejects=rejects)
+        return table, rejects
+
+    def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
+        stats = table.select([f"q_{name}" for name in STAT_NAMES]).to_pylist()
+        failures = [self.config.rules.failures({name: s[f"q_{name}"] for name in STAT_NAMES}) for s in stats]
+        return [Drop(found[0][0], "; ".join(d for _, d in found)) if found else None for found in failures]

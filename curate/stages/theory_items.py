@@ -16,8 +16,8 @@ from pydantic import field_validator
 
 from curate import theory
 from curate.hashing import digest, sha256_file
-from curate.stage import Reject, ShardStage, StageConfig, StageResult
-from curate.theory.item import Skip, TuneContext, finish, item_id
+from curate.stage import Reject, RejectRow, ShardStage, StageConfig, StageResult
+from curate.theory.item import TuneContext, finish, item_id
 from curate.theory.kinds import KINDS
 
 
@@ -67,8 +67,7 @@ class TheoryItems(ShardStage):
                     rows.append(finish(KINDS[kind], ctx, self.config.seed, self.config.dev_fraction))
                     made += 1
                     self.counters[f"items_{kind}"] += 1
-                except Skip as skip:
-                    self.counters[f"dropped_{kind}_{skip.reason}"] += 1
+                except RejectRow as skip:
                     if skip.reason.startswith("check_"):
                         self.counters["rejected_by_check"] += 1
                     row = {"id": item_id(score["id"], kind, {"attempt": self.config.seed}), "parent_id": score["id"],

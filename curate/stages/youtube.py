@@ -23,10 +23,10 @@ from yt_dlp.version import __version__ as YTDLP_VERSION
 
 from curate.cache import KVCache
 from curate.io import line_ranges, open_binary
-from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
-from curate.youtube.errors import CrawlStopped, FetchFailed
+from curate.stage import InputShard, Record, Reject, RejectRow, SourceStage, StageConfig
+from curate.youtube.errors import PERMANENT, CrawlStopped
 from curate.youtube.fetch import Fetcher, FetchOptions, direct_video
-from curate.youtube.normalize import BadRecord, normalize, trim_info
+from curate.youtube.normalize import normalize, trim_info
 
 
 class YoutubeConfig(StageConfig):
@@ -86,7 +86,7 @@ class Youtube(SourceStage):
                 if text and not text.startswith("#"):
                     yield text
 
-    def _entries(self, source: str) -> list[dict[str, Any]] | FetchFailed:
+    def _entries(self, source: str) -> list[dict[str, Any]] | RejectRow:
         direct = direct_video(source)
         if direct is not None:  # one video (a watch URL with &list= too): fetched below, only if not cached
             return [{"id": direct[0], "url": direct[1]}]
@@ -96,7 +96,7 @@ class Youtube(SourceStage):
             return cached
         try:
             entries = self.fetcher.expand(source)
-        except FetchFailed as failed:
+        except RejectRow as failed:
             return failed
         flat = []
         for entry in entries:
@@ -111,17 +111,17 @@ class Youtube(SourceStage):
         self.cache.put(f"video:{info['id']}", value)
         return value
 
-    def _video(self, entry: dict[str, Any], source: str) -> dict[str, Any] | Reject:
+    def _video(self, entry: dict[str, Any], source: str) -> Record:
         video_id, url = entry["id"], entry.get("url") or f"https://www.youtube.com/watch?v={entry['id']}"
         where = {"id": f"youtube:{video_id}", "url": url, "source": source}
         value = self.cache.get(f"video:{video_id}")
         if value is None:
             try:
                 value = self._store(self.fetcher.fetch(url))
-            except FetchFailed as failed:
-                if failed.permanent:
+            except RejectRow as failed:
+                if failed.reason in PERMANENT:
                     self.cache.put(f"video:{video_id}", {"failed": failed.reason, "detail": failed.detail})
-                return Reject(where, failed.reason, failed.detail)
+                return failed.reject(where)
         else:
             self.counters["cache_hits"] += 1
         if "failed" in value:
@@ -129,30 +129,22 @@ class Youtube(SourceStage):
         try:
             return normalize(value["info"], source=source, fetched_at=value["fetched_at"],
                              ytdlp_version=value["ytdlp_version"])  # fmt: skip
-        except BadRecord as bad:
-            return Reject(where, bad.reason, bad.detail)
+        except RejectRow as bad:
+            return bad.reject(where)
 
-    def read(self, shard: InputShard) -> Iterator[StageResult]:
-        rows: list[dict[str, Any]] = []
-        rejects: list[Reject] = []
+    def records(self, shard: InputShard) -> Iterator[Record]:
         seen: set[str] = set()
         try:
             for source in self._sources(shard):
                 entries = self._entries(source)
-                if isinstance(entries, FetchFailed):
-                    rejects.append(Reject({"source": source}, entries.reason, entries.detail))
+                if isinstance(entries, RejectRow):
+                    yield entries.reject({"source": source})
                     continue
                 for entry in entries:
-                    if not entry.get("id") or entry["id"] in seen:
-                        continue
-                    seen.add(entry["id"])
-                    result = self._video(entry, source)
-                    (rejects if isinstance(result, Reject) else rows).append(result)  # type: ignore[arg-type]
-                    if len(rows) + len(rejects) >= self.config.batch_rows:
-                        yield StageResult(rows=rows, rejects=rejects)
-                        rows, rejects = [], []
+                    if entry.get("id") and entry["id"] not in seen:
+                        seen.add(entry["id"])
+                        yield self._video(entry, source)
         except CrawlStopped as stop:
             self.cache.flush()
             raise CrawlStopped(stop.reason, f"{stop} ({len(seen)} videos seen in this shard; fetched ones are "
                                             "cached, rerun to resume)") from None  # fmt: skip
-        yield StageResult(rows=rows, rejects=rejects)

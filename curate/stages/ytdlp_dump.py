@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 from curate.inputs import FirstCopies, counted, note_skipped, shard_encoding
 from curate.io import Encoding, base_suffix, json_lines, sniff_jsonl, whole_text
-from curate.stage import InputShard, Reject, SourceStage, StageConfig, StageResult
-from curate.youtube.normalize import BadRecord, normalize
+from curate.stage import InputShard, Record, Reject, RejectRow, SourceStage, StageConfig
+from curate.youtube.normalize import normalize
 
 Format = Literal["auto", "jsonl", "json"]
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class YtdlpDumpConfig(StageConfig):
     batch_rows: int = 5_000
 
 
-Record = tuple[str, Any]  # (where in the input, parsed JSON value)
+Found = tuple[str, Any]  # (where in the input, parsed JSON value)
 
 
 class YtdlpDump(SourceStage):
@@ -62,36 +62,25 @@ class YtdlpDump(SourceStage):
     def list_shards(self, paths: list[Path]) -> list[InputShard]:
         return InputShard.of_files(paths, self.config.shard_bytes, lambda p: self._format(p) == "jsonl")
 
-    def read(self, shard: InputShard) -> Iterator[StageResult]:
+    def records(self, shard: InputShard) -> Iterator[Record]:
         note_skipped(self, shard)
         fmt, encoding = self._format(shard.path), self._encoding(shard.path)
         if fmt == "jsonl" and base_suffix(shard.path) == ".json" and shard.start == 0:
             self.counters["json_read_as_jsonl"] += 1
             log.warning("%s: one video per line (yt-dlp -j): read as JSONL", shard.path.name)
-        records = self._document(shard, encoding) if fmt == "json" else self._lines(shard, encoding)
-        rows: list[dict[str, Any]] = []
-        rejects: list[Reject] = []
-        for where, value in counted(records, self, shard):
+        found = self._document(shard, encoding) if fmt == "json" else self._lines(shard, encoding)
+        for where, value in counted(found, self, shard):
             if isinstance(value, Reject):
-                rejects.append(value)
+                yield value
                 continue
             try:
                 row = normalize(value, source=where, counts=self.counters)
-            except BadRecord as bad:
-                rejects.append(Reject(_reject_row(where, value), bad.reason, bad.detail))
+            except RejectRow as bad:
+                yield bad.reject(_reject_row(where, value))
             else:
-                repeat = self._seen.check(row, where, _reject_row(where, value))
-                if repeat is None:
-                    rows.append(row)
-                else:
-                    rejects.append(repeat)
-            if len(rows) + len(rejects) >= self.config.batch_rows:
-                yield StageResult(rows=rows, rejects=rejects)
-                rows, rejects = [], []
-        self.counters["dump_rejects"] += len(rejects)
-        yield StageResult(rows=rows, rejects=rejects)
+                yield self._seen.check(row, where, _reject_row(where, value)) or row
 
-    def _lines(self, shard: InputShard, encoding: Encoding) -> Iterator[Record]:
+    def _lines(self, shard: InputShard, encoding: Encoding) -> Iterator[Found]:
         for line in json_lines(shard.path, shard.start, shard.end, encoding):
             if line.reason is not None:
                 reject = Reject({"source": line.where, "line": line.text[:2000]}, line.reason, line.error or "")
@@ -99,7 +88,7 @@ class YtdlpDump(SourceStage):
             else:
                 yield from _flatten(line.where, line.value)
 
-    def _document(self, shard: InputShard, encoding: Encoding) -> Iterator[Record]:
+    def _document(self, shard: InputShard, encoding: Encoding) -> Iterator[Found]:
         where = shard.path.name
         whole = whole_text(shard.path, encoding)
         if whole.text is None:
@@ -113,7 +102,7 @@ class YtdlpDump(SourceStage):
         yield from _flatten(where, doc)
 
 
-def _flatten(where: str, value: Any) -> Iterator[Record]:
+def _flatten(where: str, value: Any) -> Iterator[Found]:
     """Videos inside playlists (`-J`, nested for channels with tabs) and arrays; anything else as is."""
     if isinstance(value, list):
         for i, item in enumerate(value):

@@ -4,7 +4,7 @@ A kind (one module under `curate/theory/kinds/`) drafts an item from a tune with
 (path 1): an ABC excerpt, a stem, the parameters its answer depends on, the answer and three
 distractors. `finish` shuffles the options with a seed from the item id, then recomputes the answer
 from the item's own `abc_score` through abc2xml + music21 (path 2): exactly one option may match the
-recomputed value, and it must be the lettered answer. Anything else is a `Skip` with its reason.
+recomputed value, and it must be the lettered answer. Anything else is a `RejectRow` with its reason.
 """
 
 from __future__ import annotations
@@ -18,20 +18,13 @@ import music21
 
 from curate.abc.bars import Bar, Tune, parse_tune, split_bars
 from curate.hashing import canonical_json, digest, stable_id
+from curate.stage import RejectRow
 from curate.theory.format import LETTERS, distinct_options
 from curate.theory.music import Unreadable, parse_abc2xml, parse_music21
 
 GENERATOR_VERSION = "1"
 CHECKED_BY = "abc2xml+music21"
 INSTRUCTION = "Read the following question, then choose the correct answer from the four options."
-
-
-class Skip(Exception):
-    """This tune cannot give this kind of item, or the item failed a check; becomes a reject."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason, self.detail = reason, detail
 
 
 @dataclass
@@ -65,7 +58,7 @@ class TuneContext:
 
     def require_score(self) -> music21.stream.Score:
         if self.score is None:
-            raise Skip("unreadable", self.parse_error)
+            raise RejectRow("unreadable", self.parse_error)
         return self.score
 
     def field(self, letter: str) -> str | None:
@@ -75,10 +68,10 @@ class TuneContext:
         """Bars of the single voice; tunes with several voices or inline K/M/L changes are refused."""
         if self._bars is None:
             if len(self.tune.bodies) != 1:
-                raise Skip("multi_voice", f"{len(self.tune.bodies)} voices")
+                raise RejectRow("multi_voice", f"{len(self.tune.bodies)} voices")
             body = next(iter(self.tune.bodies.values()))
             if re.search(r"\[[KLMV]:", body):
-                raise Skip("inline_field", "the tune changes key, meter, unit or voice inside the music")
+                raise RejectRow("inline_field", "the tune changes key, meter, unit or voice inside the music")
             self._bars = [b for b in split_bars(body) if not b.empty]
         return self._bars
 
@@ -134,7 +127,7 @@ class Kind:
         raise NotImplementedError
 
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> Any:
-        """The answer's value, computed from a parsed `abc_score` (raise Skip when it cannot be settled)."""
+        """The answer's value, computed from a parsed `abc_score` (raise RejectRow when it cannot be settled)."""
         raise NotImplementedError
 
     def render(self, value: Any) -> str:
@@ -147,7 +140,7 @@ class Kind:
         try:
             return self.solve(parse_music21(abc_score), params)
         except Unreadable as err:
-            raise Skip("unreadable", str(err)) from err
+            raise RejectRow("unreadable", str(err)) from err
 
 
 def item_id(parent_id: str, kind: str, params: dict[str, Any]) -> str:
@@ -155,17 +148,17 @@ def item_id(parent_id: str, kind: str, params: dict[str, Any]) -> str:
 
 
 def finish(kind: Kind, ctx: TuneContext, seed: int = 0, dev_fraction: float = 0.0) -> dict[str, Any]:
-    """Draft, shuffle and check one item; raises Skip with the reason it was refused."""
+    """Draft, shuffle and check one item; raises RejectRow with the reason it was refused."""
     rng = random.Random(digest(ctx.score_id, kind.name, seed))
     draft = kind.draft(ctx, rng)
     new_id = item_id(ctx.score_id, kind.name, draft.params)
     texts = [draft.answer, *draft.distractors]
     if len(texts) != 4:
-        raise Skip("too_few_options", f"{len(texts)} options")
+        raise RejectRow("too_few_options", f"{len(texts)} options")
     random.Random(digest(new_id, seed, "shuffle")).shuffle(texts)
     options = dict(zip(LETTERS, texts, strict=True))
     if not distinct_options(options):
-        raise Skip("duplicate_options", canonical_json(options))
+        raise RejectRow("duplicate_options", canonical_json(options))
     item = {
         "id": new_id,
         "parent_id": ctx.score_id,
@@ -198,14 +191,14 @@ def verify(item: dict[str, Any], kind: Kind) -> None:
     try:
         score = parse_abc2xml(item["abc_score"])
     except Unreadable as err:
-        raise Skip("check_unreadable", str(err)) from err
+        raise RejectRow("check_unreadable", str(err)) from err
     try:
         value = kind.solve(score, json.loads(item["params"]))
-    except Skip as err:
-        raise Skip("check_unsettled", err.detail or err.reason) from err
+    except RejectRow as err:
+        raise RejectRow("check_unsettled", err.detail or err.reason) from err
     matching = [letter for letter in LETTERS if kind.matches(value, item["options"][letter])]
     if matching != [item["answer"]]:
-        raise Skip(
+        raise RejectRow(
             "check_disagrees",
             f"abc2xml path gives {kind.render(value)!r} (options {matching or 'none'}), item says {item['answer']}",
         )

@@ -17,6 +17,7 @@ from yt_dlp.utils import DownloadError, ExtractorError, UnsupportedError
 
 from curate.errors import CurateError
 from curate.retry import Retry, parse_retry_after
+from curate.stage import RejectRow
 
 RETRY_STATUS = frozenset({403, 408, 429, 500, 502, 503, 504})
 STOP_PHRASES = {
@@ -34,12 +35,8 @@ class CrawlStopped(CurateError):
         self.reason = reason
 
 
-class FetchFailed(Exception):
-    """One source or video could not be fetched; `reason` becomes the reject reason."""
-
-    def __init__(self, reason: str, detail: str, permanent: bool) -> None:
-        super().__init__(detail)
-        self.reason, self.detail, self.permanent = reason, detail, permanent
+# Reasons that will not change on a retry (gone, private, unsupported): remembered, never fetched again.
+PERMANENT = frozenset({"http_404", "http_410", "unsupported_url", "unavailable", "not_a_video"})
 
 
 def unwrap(err: BaseException) -> BaseException:
@@ -102,19 +99,19 @@ def _is_timeout(err: BaseException) -> bool:
     return False
 
 
-def failure(err: BaseException) -> FetchFailed:
+def failure(err: BaseException) -> RejectRow:
     """The reject reason for an error that retries did not fix (or that is not retryable)."""
     inner = unwrap(err)
     detail = str(err).splitlines()[0][:500] if str(err) else type(err).__name__
     if isinstance(inner, HTTPError):
-        return FetchFailed(f"http_{inner.status}", detail, permanent=inner.status in (404, 410))
+        return RejectRow(f"http_{inner.status}", detail)
     if _is_timeout(inner):
-        return FetchFailed("timeout", detail, permanent=False)
+        return RejectRow("timeout", detail)
     if isinstance(inner, TransportError | ConnectionError):
-        return FetchFailed("network_error", detail, permanent=False)
+        return RejectRow("network_error", detail)
     if isinstance(inner, UnsupportedError):
-        return FetchFailed("unsupported_url", detail, permanent=True)
+        return RejectRow("unsupported_url", detail)
     # An expected ExtractorError is yt-dlp's word that the video itself is unavailable (private, removed).
     if isinstance(inner, ExtractorError) and inner.expected:
-        return FetchFailed("unavailable", detail, permanent=True)
-    return FetchFailed("extractor_error", detail, permanent=False)
+        return RejectRow("unavailable", detail)
+    return RejectRow("extractor_error", detail)

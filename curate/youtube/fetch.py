@@ -22,7 +22,8 @@ from yt_dlp.extractor.common import InfoExtractor
 from curate.errors import CurateError
 from curate.ratelimit import RateLimiter
 from curate.retry import RetryPolicy, retry_call
-from curate.youtube.errors import CrawlStopped, FetchFailed, classify, failure, stop_reason
+from curate.stage import RejectRow
+from curate.youtube.errors import CrawlStopped, classify, failure, stop_reason
 
 _STOP_MESSAGES = {
     "throttled": "YouTube throttled this session ('This content isn't available, try again later'): "
@@ -151,7 +152,7 @@ class Fetcher:
     def fetch(self, url: str) -> dict[str, Any]:
         info = self._request(url)
         if info.get("_type", "video") != "video":
-            raise FetchFailed("not_a_video", f"{url} is a {info.get('_type')}, not a video", permanent=True)
+            raise RejectRow("not_a_video", f"{url} is a {info.get('_type')}, not a video")
         return info
 
 

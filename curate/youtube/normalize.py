@@ -1,4 +1,4 @@
-"""One yt-dlp info dict -> one `songs` row, or a `BadRecord` naming why it cannot be one.
+"""One yt-dlp info dict -> one `songs` row, or a `RejectRow` naming why it cannot be one.
 
 Works on dumps (`yt-dlp -j`/`-J`, `.info.json`) and on freshly fetched dicts alike. Types are
 checked, not trusted: a dump edited by hand or by another tool may carry strings for numbers. A clean
@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from curate.hashing import canonical_json
+from curate.stage import RejectRow
 from curate.youtube.description import clean_description, parse_provided
 
 # Bulky or volatile parts of an info dict: not metadata, and they would dominate the stored row.
@@ -28,14 +29,6 @@ _STRINGS = ("title", "fulltitle", "description", "channel", "channel_id", "uploa
             "artist", "upload_date", "release_date", "webpage_url")  # fmt: skip
 _LISTS = ("tags", "categories", "artists")
 _NUMBER_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-class BadRecord(Exception):
-    """A record that cannot become a song row; `reason` is a snake_case reject reason."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
 
 
 def trim_info(info: dict[str, Any]) -> dict[str, Any]:
@@ -60,24 +53,24 @@ def _check_types(info: dict[str, Any]) -> None:
     for key in _NUMBERS:
         value = info.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise BadRecord("bad_type", f"'{key}' should be a number, got {type(value).__name__}")
+            raise RejectRow("bad_type", f"'{key}' should be a number, got {type(value).__name__}")
     for key in _STRINGS:
         value = info.get(key)
         if value is not None and not isinstance(value, str):
-            raise BadRecord("bad_type", f"'{key}' should be a string, got {type(value).__name__}")
+            raise RejectRow("bad_type", f"'{key}' should be a string, got {type(value).__name__}")
     for key in _LISTS:
         value = info.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise BadRecord("bad_type", f"'{key}' should be a list of strings")
+            raise RejectRow("bad_type", f"'{key}' should be a list of strings")
 
 
 def _row_id(info: dict[str, Any]) -> tuple[str, str]:
     video_id = info.get("id")
     if not isinstance(video_id, str) or not video_id.strip():
-        raise BadRecord("missing_field", "no video 'id'")
+        raise RejectRow("missing_field", "no video 'id'")
     kind = info.get("_type", "video")
     if kind != "video":
-        raise BadRecord("not_a_video", f"_type is '{kind}' (a flat entry or playlist, not a video's metadata)")
+        raise RejectRow("not_a_video", f"_type is '{kind}' (a flat entry or playlist, not a video's metadata)")
     extractor = str(info.get("extractor_key") or "Youtube")
     prefix = "youtube" if extractor.lower().startswith("youtube") else extractor.lower()
     return f"{prefix}:{video_id}", video_id
@@ -108,15 +101,15 @@ def _int(value: Any) -> int | None:
 
 def normalize(info: dict[str, Any], *, source: str, fetched_at: float | None = None,
               ytdlp_version: str | None = None, counts: Counter[str] | None = None) -> dict[str, Any]:  # fmt: skip
-    """The `songs` row for one video's info dict; raises `BadRecord`. `counts` gets `coerced_<field>`."""
+    """The `songs` row for one video's info dict; raises `RejectRow`. `counts` gets `coerced_<field>`."""
     if not isinstance(info, dict):
-        raise BadRecord("not_an_object", f"expected a JSON object, got {type(info).__name__}")
+        raise RejectRow("not_an_object", f"expected a JSON object, got {type(info).__name__}")
     row_id, video_id = _row_id(info)
     original = info
     info, coerced = _coerce_numbers(info)
     _check_types(info)
     if info.get("title") is None and info.get("description") is None:
-        raise BadRecord("unavailable", "no title and no description: removed, private or a failed fetch")
+        raise RejectRow("unavailable", "no title and no description: removed, private or a failed fetch")
     description = info.get("description")
     auto = parse_provided(description)
     artists = info.get("artists") or ([a.strip() for a in info["artist"].split(",")] if info.get("artist") else [])

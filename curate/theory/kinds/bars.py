@@ -10,7 +10,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext
 from curate.theory.music import bar_quarters, measures
 
 
@@ -20,9 +21,9 @@ class Bars(Kind):
     def draft(self, ctx: TuneContext, rng: random.Random) -> Draft:
         bars = ctx.bars()
         if len(bars) > 40:
-            raise Skip("too_long", f"{len(bars)} bars")
+            raise RejectRow("too_long", f"{len(bars)} bars")
         if re.search(r"\[\d|\|\d", " ".join(b.text for b in bars)):
-            raise Skip("has_endings", "first/second endings make the count ambiguous")
+            raise RejectRow("has_endings", "first/second endings make the count ambiguous")
         abc = ctx.header("L", "M", "K") + " ".join(b.text for b in bars) + "\n"
         count = self.solve_path1(abc, {})
         repeats = " ".join(b.text for b in bars).count(":|")
@@ -39,8 +40,8 @@ class Bars(Kind):
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> int:
         length = bar_quarters(score)
         if length is None:
-            raise Skip("no_meter")
+            raise RejectRow("no_meter")
         full = [m for m in measures(score) if Fraction(m.duration.quarterLength).limit_denominator(64) == length]
         if not full:
-            raise Skip("no_full_bar")
+            raise RejectRow("no_full_bar")
         return len(full)

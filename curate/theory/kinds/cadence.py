@@ -10,7 +10,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext, excerpt
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext, excerpt
 from curate.theory.keys import settle_key
 from curate.theory.music import first_part, key_name, parse_key_name, parse_music21, pitch_name
 
@@ -44,7 +45,9 @@ def classify(key: music21.key.Key, before: music21.chord.Chord, last: music21.ch
         return "plagal cadence"
     if (a, b) == (5, 6):
         return "interrupted cadence"
-    raise Skip("no_cadence", f"{before.root().name} to {last.root().name} in {key_name(key)} is no standard cadence")
+    raise RejectRow(
+        "no_cadence", f"{before.root().name} to {last.root().name} in {key_name(key)} is no standard cadence"
+    )
 
 
 class Cadence(Kind):
@@ -53,7 +56,7 @@ class Cadence(Kind):
     def draft(self, ctx: TuneContext, rng: random.Random) -> Draft:
         bars = ctx.bars()
         if not any(_HARMONY.search(b.text) for b in bars):
-            raise Skip("no_harmony", "the tune writes no chords, and a melody alone does not settle a cadence")
+            raise RejectRow("no_harmony", "the tune writes no chords, and a melody alone does not settle a cadence")
         key, _ = settle_key(ctx.require_score())
         ends = [i for i, b in enumerate(bars) if _SECTION_END.search(b.text) or i == len(bars) - 1]
         rng.shuffle(ends)
@@ -63,7 +66,7 @@ class Cadence(Kind):
             abc = excerpt(ctx, span, "L", "M", "K")
             try:
                 answer = self.solve_path1(abc, params)
-            except Skip:
+            except RejectRow:
                 continue
             events = chord_events(parse_music21(abc))
             before, last = events[-2], events[-1]
@@ -72,12 +75,12 @@ class Cadence(Kind):
             stem = f"This excerpt ends a phrase of a tune in {key_name(key)}. Which cadence ends it?"
             distractors = [c for c in CADENCES if c != answer]
             return Draft(abc, stem, params, answer, distractors, analysis)
-        raise Skip("no_cadence", "no phrase end closes with a standard cadence")
+        raise RejectRow("no_cadence", "no phrase end closes with a standard cadence")
 
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> str:
         events = chord_events(score)
         if len(events) < 2:
-            raise Skip("no_harmony", f"{len(events)} chords in the excerpt")
+            raise RejectRow("no_harmony", f"{len(events)} chords in the excerpt")
         return classify(parse_key_name(params["key"]), events[-2], events[-1])
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import music21
 
+from curate.stage import RejectRow
 from curate.theory.abcwrite import abc_pitch
-from curate.theory.item import Draft, Kind, Skip, TuneContext
+from curate.theory.item import Draft, Kind, TuneContext
 from curate.theory.keys import settle_key, signature
 from curate.theory.music import key_name, pitch_name
 
@@ -28,7 +29,7 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII"]
 def quality(chord: music21.chord.Chord) -> str:
     name = QUALITIES.get(chord.commonName)
     if name is None:
-        raise Skip("unnamed_chord", f"{chord.commonName} ({' '.join(p.nameWithOctave for p in chord.pitches)})")
+        raise RejectRow("unnamed_chord", f"{chord.commonName} ({' '.join(p.nameWithOctave for p in chord.pitches)})")
     return name
 
 
@@ -60,10 +61,10 @@ class ChordQuality(Kind):
             try:
                 answer = self.solve_path1(abc, {})
                 break
-            except Skip:
+            except RejectRow:
                 continue
         else:
-            raise Skip("unnamed_chord", f"no diatonic chord of {key_name(key)} has a common name")
+            raise RejectRow("unnamed_chord", f"no diatonic chord of {key_name(key)} has a common name")
         family = SEVENTHS if answer in SEVENTHS else TRIADS
         pool = [q for q in family if q != answer]
         distractors = rng.sample(pool, 3)
@@ -77,5 +78,5 @@ class ChordQuality(Kind):
         chords = [c for c in score.recurse().getElementsByClass(music21.chord.Chord)
                   if not isinstance(c, music21.harmony.ChordSymbol) and len(c.pitches) >= 3]  # fmt: skip
         if not chords:
-            raise Skip("no_chord", "the excerpt holds no chord of three or more notes")
+            raise RejectRow("no_chord", "the excerpt holds no chord of three or more notes")
         return quality(chords[0])

@@ -8,7 +8,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext, excerpt
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext, excerpt
 from curate.theory.keys import settle_key
 from curate.theory.music import key_name, notes, parse_key_name, parse_music21, pitch_name
 
@@ -19,7 +20,7 @@ def degree_name(key: music21.key.Key, pitch: music21.pitch.Pitch) -> str:
     degree, accidental = key.getScaleDegreeAndAccidentalFromPitch(pitch)
     raised = accidental is not None and accidental.alter > 0
     if accidental is not None and not (key.mode == "minor" and degree == 7 and raised):
-        raise Skip("chromatic_note", f"{pitch.name} is not diatonic in {key_name(key)}")
+        raise RejectRow("chromatic_note", f"{pitch.name} is not diatonic in {key_name(key)}")
     if degree == 7:
         return "leading note" if key.mode == "major" or raised else "subtonic"
     return NAMES[degree - 1]
@@ -38,7 +39,7 @@ class Degree(Kind):
             abc = excerpt(ctx, [bars[index]], "L", "M", "K")
             try:
                 answer = self.solve_path1(abc, params)
-            except Skip:
+            except RejectRow:
                 continue
             if answer == "tonic" and rng.random() < 0.6:
                 continue  # the tonic would dominate: tunes end phrases on it
@@ -48,10 +49,10 @@ class Degree(Kind):
                         f"the {answer} of {key_name(key)}.")  # fmt: skip
             stem = f"This excerpt is from a tune in {key_name(key)}. Which scale degree is its last note?"
             return Draft(abc, stem, params | {"bar": index}, answer, rng.sample(pool, 3), analysis)
-        raise Skip("no_degree", "no bar ends on a readable diatonic note")
+        raise RejectRow("no_degree", "no bar ends on a readable diatonic note")
 
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> str:
         found = notes(score)
         if not found:
-            raise Skip("too_short", "no note")
+            raise RejectRow("too_short", "no note")
         return degree_name(parse_key_name(params["key"]), found[-1].pitch)

@@ -17,7 +17,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext
 from curate.theory.music import Unreadable, bar_quarters, first_part, parse_music21
 
 Signature = tuple[tuple[float, str, float], ...]
@@ -38,15 +39,17 @@ def played_bars(score: music21.stream.Score) -> list[Signature]:
     """Bars as played (repeats and endings expanded); a pickup or any partial bar is refused."""
     length = bar_quarters(score)
     if length is None:
-        raise Skip("no_meter")
+        raise RejectRow("no_meter")
     try:
         expanded = first_part(score).expandRepeats()
     except (music21.repeat.ExpanderException, music21.exceptions21.Music21Exception) as err:
-        raise Skip("unreadable_repeats", str(err)) from err
+        raise RejectRow("unreadable_repeats", str(err)) from err
     bars = list(expanded.getElementsByClass(music21.stream.Measure))
     partial = [i for i, m in enumerate(bars) if Fraction(m.duration.quarterLength).limit_denominator(64) != length]
     if partial:
-        raise Skip("irregular_bars", f"bar {partial[0] + 1} of {len(bars)} played does not fill the meter (pickup?)")
+        raise RejectRow(
+            "irregular_bars", f"bar {partial[0] + 1} of {len(bars)} played does not fill the meter (pickup?)"
+        )
     return [bar_signature(m) for m in bars]
 
 
@@ -62,7 +65,7 @@ def label(sections: list[list[Signature]]) -> str:
                 found = letter
                 break
             if same > size // 4:
-                raise Skip("ambiguous_form", f"a section shares {same} of {size} bars with section {letter}")
+                raise RejectRow("ambiguous_form", f"a section shares {same} of {size} bars with section {letter}")
         if found is None:
             found = string.ascii_uppercase[len(kinds)]
             kinds.append((found, section))
@@ -76,7 +79,7 @@ def section_size(count: int) -> int:
             return size
     if count % 4 == 0 and 2 <= count // 4 <= 3:
         return 4
-    raise Skip("irregular_form", f"{count} bars played do not make 2-8 sections of 4 or 8 bars")
+    raise RejectRow("irregular_form", f"{count} bars played do not make 2-8 sections of 4 or 8 bars")
 
 
 def canonical(form: str) -> str:
@@ -103,25 +106,25 @@ class Form(Kind):
         ctx.require_score()
         bars = ctx.bars()
         if len(bars) > 40:
-            raise Skip("too_long", f"{len(bars)} bars")
+            raise RejectRow("too_long", f"{len(bars)} bars")
         common = Counter(b.duration for b in bars).most_common(1)[0][0]
         if bars[0].duration != common:  # cheap early refusal of pickups, before any parse
-            raise Skip("irregular_bars", "the first bar is a pickup")
+            raise RejectRow("irregular_bars", "the first bar is a pickup")
         abc = ctx.header("L", "M", "K") + " ".join(b.text for b in bars) + "\n"
         try:
             played = played_bars(parse_music21(abc))
         except Unreadable as err:
-            raise Skip("unreadable", str(err)) from err
+            raise RejectRow("unreadable", str(err)) from err
         size = section_size(len(played))
         params = {"section_bars": size}
         form = label([played[i : i + size] for i in range(0, len(played), size)])
         if len(set(form)) < 2:
-            raise Skip("one_section", f"every section has the same music ({form})")
+            raise RejectRow("one_section", f"every section has the same music ({form})")
         pool = near_forms(form)
         if len(pool) < 3:  # short forms: any other form of as many sections
             pool = sorted({canonical(f) for f in product("ABC", repeat=len(form))} - {form})
         if len(pool) < 3:
-            raise Skip("too_few_options", f"only {len(pool)} other forms of {len(form)} sections")
+            raise RejectRow("too_few_options", f"only {len(pool)} other forms of {len(form)} sections")
         distractors = rng.sample(pool, 3)
         stem = (f"Played with its repeats and cut into {size}-bar sections, what is the form of this tune? "
                 "Sections with the same music (a different last bar allowed) share a letter.")  # fmt: skip
@@ -133,5 +136,5 @@ class Form(Kind):
         bars = played_bars(score)
         size = int(params["section_bars"])
         if len(bars) % size or len(bars) // size < 2:
-            raise Skip("irregular_form", f"{len(bars)} bars played in sections of {size}")
+            raise RejectRow("irregular_form", f"{len(bars)} bars played in sections of {size}")
         return label([bars[i : i + size] for i in range(0, len(bars), size)])

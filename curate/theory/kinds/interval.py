@@ -9,7 +9,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext, excerpt
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext, excerpt
 from curate.theory.music import notes, pitch_name
 
 _PERFECT = {1, 4, 5}
@@ -58,7 +59,7 @@ class IntervalKind(Kind):
         spans = [bars[i : i + width] for width in (1, 2) for i in range(len(bars) - width + 1)]
         spans = [s for s in spans if sum(b.notes for b in s) >= 2]
         if not spans:
-            raise Skip("too_short", "no bar with two notes")
+            raise RejectRow("too_short", "no bar with two notes")
         rng.shuffle(spans)
         # Prefer compound intervals, then any non-unison: they make the harder questions.
         best: tuple[int, str, music21.interval.Interval] | None = None
@@ -66,13 +67,13 @@ class IntervalKind(Kind):
             abc = excerpt(ctx, span, "L", "M", "K")
             try:
                 iv = self.solve_path1(abc, {})
-            except Skip:
+            except RejectRow:
                 continue
             rank = 2 if iv.generic.undirected > 8 else 1 if iv.generic.undirected > 1 else 0
             if best is None or rank > best[0]:
                 best = (rank, abc, iv)
         if best is None or best[0] == 0:
-            raise Skip("no_interval", "no readable span whose ends differ in pitch")
+            raise RejectRow("no_interval", "no readable span whose ends differ in pitch")
         _, abc, iv = best
         answer = interval_name(iv)
         low, high = iv.noteStart.pitch, iv.noteEnd.pitch
@@ -85,7 +86,7 @@ class IntervalKind(Kind):
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> music21.interval.Interval:
         found = notes(score)
         if len(found) < 2:
-            raise Skip("too_short", "fewer than two notes")
+            raise RejectRow("too_short", "fewer than two notes")
         return between(found[0], found[-1])
 
     def render(self, value: Any) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext
 from curate.theory.keys import settle_key, signature
 from curate.theory.music import key_name
 
@@ -23,11 +24,11 @@ class KeyKind(Kind):
         header_mode = written.strip()[1:].lstrip("#b").strip().lower()
         says_minor = header_mode.startswith(("m", "min")) and not header_mode.startswith(("maj", "mix"))
         if says_minor and key.mode != "minor":
-            raise Skip("header_disagrees", f"K:{written} but the analysis settles {key_name(key)}")
+            raise RejectRow("header_disagrees", f"K:{written} but the analysis settles {key_name(key)}")
         sig_major = signature(score).asKey("major")
         bars = ctx.bars()
         if len(bars) > 48:
-            raise Skip("too_long", f"{len(bars)} bars")
+            raise RejectRow("too_long", f"{len(bars)} bars")
         abc = ctx.header("L", "M") + f"K:{key_name(sig_major).split()[0]}\n" + _body(ctx)
         answer = key_name(key)
         distractors = [key_name(key.relative), key_name(key.parallel), key_name(_dominant(key))]
@@ -36,7 +37,7 @@ class KeyKind(Kind):
     def _checked(self, abc: str, answer: str) -> str:
         found = self.solve_path1(abc, {})
         if found != answer:
-            raise Skip("excerpt_disagrees", f"the excerpt reads as {found}, the tune as {answer}")
+            raise RejectRow("excerpt_disagrees", f"the excerpt reads as {found}, the tune as {answer}")
         return answer
 
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext
 from curate.theory.music import measures
 
 POOL = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8", "5/4", "7/8", "3/2", "6/4")
@@ -42,15 +43,15 @@ class Meter(Kind):
         written = (ctx.field("M") or "").strip()
         meter = _NAMES.get(written, written)
         if meter not in POOL:
-            raise Skip("unsupported_meter", f"M:{written}")
+            raise RejectRow("unsupported_meter", f"M:{written}")
         bars = ctx.bars()
         if len(bars) < 4:
-            raise Skip("too_short", f"{len(bars)} bars")
+            raise RejectRow("too_short", f"{len(bars)} bars")
         abc = ctx.header("L", replace={"L": ctx.field("L") or _default_l(meter)}) + f"K:{ctx.field('K') or 'C'}\n"
         abc += " ".join(b.text for b in bars[:16]) + "\n"
         value = self.solve_path1(abc, {})
         if not self.matches(value, meter):
-            raise Skip("excerpt_disagrees", f"bars last {value} quarters, M:{meter} needs {bar_length(meter)}")
+            raise RejectRow("excerpt_disagrees", f"bars last {value} quarters, M:{meter} needs {bar_length(meter)}")
         length = bar_length(meter)
         others = [m for m in POOL if bar_length(m) != length]
         others.sort(key=lambda m: (abs(bar_length(m) - length), m))
@@ -63,10 +64,10 @@ class Meter(Kind):
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> Fraction:
         lengths = Counter(Fraction(m.duration.quarterLength).limit_denominator(64) for m in measures(score)[1:-1])
         if not lengths:
-            raise Skip("too_short", "no inner bars")
+            raise RejectRow("too_short", "no inner bars")
         (length, count), *rest = lengths.most_common()
         if count < 3 or count < 0.8 * sum(lengths.values()):
-            raise Skip("irregular_bars", f"bar lengths {dict(lengths)}")
+            raise RejectRow("irregular_bars", f"bar lengths {dict(lengths)}")
         return length
 
     def render(self, value: Any) -> str:

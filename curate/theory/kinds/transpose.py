@@ -16,7 +16,8 @@ from typing import Any
 
 import music21
 
-from curate.theory.item import Draft, Kind, Skip, TuneContext, clean_bar
+from curate.stage import RejectRow
+from curate.theory.item import Draft, Kind, TuneContext, clean_bar
 from curate.theory.music import Unreadable, notes, parse_abc2xml, parse_music21
 
 _STRIP = re.compile(r'"[^"]*"|![^!\n]*!|\+[^+\n]*\+|\{[^}]*\}')  # annotations, decorations, grace notes
@@ -40,11 +41,11 @@ class Expected:
 
 
 def parse_key(value: str | None) -> tuple[music21.key.Key, str]:
-    """(key, mode suffix as written) from a plain K: value such as `G`, `F#m`, `Ador`; else Skip."""
+    """(key, mode suffix as written) from a plain K: value such as `G`, `F#m`, `Ador`; else RejectRow."""
     found = _KEY.match(value or "")
     mode = found.group(3).lower()[:3] if found else None
     if not found or mode not in _MODES:
-        raise Skip("unsupported_key", f"K:{value} (only a tonic and a mode are handled)")
+        raise RejectRow("unsupported_key", f"K:{value} (only a tonic and a mode are handled)")
     tonic = found.group(1) + found.group(2).replace("b", "-")
     return music21.key.Key(tonic, _MODES[mode]), found.group(3)
 
@@ -69,7 +70,7 @@ def spell(pitches: list[music21.pitch.Pitch], sig: music21.key.KeySignature) -> 
     for p in pitches:
         alter = int(p.alter)
         if alter != p.alter or abs(alter) > 2:
-            raise Skip("unwritable_pitch", p.nameWithOctave)
+            raise RejectRow("unwritable_pitch", p.nameWithOctave)
         implied = sig.accidentalByStep(p.step)
         explicit = p.step in touched or alter != (int(implied.alter) if implied else 0)
         if explicit:
@@ -101,7 +102,7 @@ class Transpose(Kind):
                 target, params = candidate, {"interval": interval, "direction": direction}
                 break
         if target is None:
-            raise Skip("unsupported_key", f"no nearby key for {key_words(source)}")
+            raise RejectRow("unsupported_key", f"no nearby key for {key_words(source)}")
         to = target.tonic.name.replace("-", "b") + _key_suffix(ctx.field("K"))
         order = list(range(len(ctx.bars())))
         rng.shuffle(order)
@@ -118,15 +119,15 @@ class Transpose(Kind):
                     "M": ctx.field("M") or "none",
                 }
                 return self._draft_bar(ctx, abc, music, source, target, to, params | units, rng)
-            except Skip:
+            except RejectRow:
                 continue
-        raise Skip("no_transposable_bar", "no single-voice bar of four or more notes transposes cleanly")
+        raise RejectRow("no_transposable_bar", "no single-voice bar of four or more notes transposes cleanly")
 
     def _draft_bar(self, ctx: TuneContext, abc: str, music: str, source: music21.key.Key, target: music21.key.Key,
                    to: str, params: dict[str, Any], rng: random.Random) -> Draft:  # fmt: skip
         found = notes(parse_music21(abc))
         if len(found) != len(_NOTE.findall(music)):
-            raise Skip("unreadable", "the bar's notes and music21's notes differ in number")
+            raise RejectRow("unreadable", "the bar's notes and music21's notes differ in number")
         iv = moved(params["interval"], params["direction"])
         src = [n.pitch for n in found]
         bare = [n.pitch for n in notes(parse_music21(excerpt_of(ctx, music, key="C")))]
@@ -144,18 +145,18 @@ class Transpose(Kind):
         for name, pitches in candidates.items():
             try:
                 text = rewrite(music, pitches, sig_to)
-            except Skip:
+            except RejectRow:
                 continue
             if text.casefold() not in {t.casefold() for t in texts.values()}:  # options are compared casefolded
                 texts[name] = text
         answer = texts.get("answer")
         wrong = [n for n in texts if n != "answer"]
         if answer is None or len(wrong) < 3:
-            raise Skip("too_few_options", "the mistakes give fewer than three distinct bars")
+            raise RejectRow("too_few_options", "the mistakes give fewer than three distinct bars")
         chosen = rng.sample(wrong, 3)
         expected = self.solve_path1(abc, params)  # path 1 reads the options too: only the answer may match
         if [self.matches(expected, texts[n]) for n in ("answer", *chosen)] != [True, False, False, False]:
-            raise Skip("options_misread", "music21 does not read the written options as intended")
+            raise RejectRow("options_misread", "music21 does not read the written options as intended")
         direction = "up" if params["direction"] > 0 else "down"
         stem = (f"This bar is written with the key signature K:{ctx.field('K').strip()} ({key_words(source)}). "
                 f"Transpose it {direction} a {iv.niceName.lower()}. Which option is the result, written with the "
@@ -169,7 +170,7 @@ class Transpose(Kind):
     def solve(self, score: music21.stream.Score, params: dict[str, Any]) -> Expected:
         found = notes(score)
         if len(found) < 4:
-            raise Skip("too_short", f"{len(found)} notes")
+            raise RejectRow("too_short", f"{len(found)} notes")
         iv = moved(params["interval"], params["direction"])
         moved_notes = tuple((n.pitch.transpose(iv).nameWithOctave, float(n.duration.quarterLength)) for n in found)
         header = f"X:1\nL:{params['L']}\nM:{params['M']}\nK:{params['to']}\n"
