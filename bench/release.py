@@ -85,7 +85,9 @@ def main() -> None:
     t_ref, _ = timed(sklearn_split)
 
     with tempfile.TemporaryDirectory() as tmp:
-        context = StageContext(step="release_sft", store_base=Path(tmp), cache_dir=Path(tmp), pipeline_dir=Path(tmp))
+        context = StageContext(
+            step="release_sft", dataset="bench", version="1", cache_dir=Path(tmp), pipeline_dir=Path(tmp)
+        )
         config = ReleaseConfig.model_validate({"format": "sft", "components": [
             {"table": "qa_pairs", "src": "qa", "task": "qa"},
             {"table": "summaries", "src": "summaries", "task": "summary", "context_table": "songs"}]})  # fmt: skip

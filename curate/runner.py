@@ -24,7 +24,7 @@ from curate.hashing import digest, sha256_file
 from curate.manifest import build_manifest, write_manifest
 from curate.pipeline import Pipeline, Step, readable_files
 from curate.source_ids import chained_keys, reject_repeats_across_shards
-from curate.stage import RetryRejects, ShardStage, SourceStage, StageContext
+from curate.stage import GlobalStage, RetryRejects, ShardStage, SourceStage, StageContext, StoreInput
 from curate.store import Store
 from curate.tasks import Task, TaskReport
 
@@ -220,7 +220,8 @@ def plan_step(
 ) -> list[Task]:
     context = StageContext(
         step=step.name,
-        store_base=store.local_base,
+        dataset=store.dataset,
+        version=store.version,
         cache_dir=store.cache_dir,
         pipeline_dir=pipeline.dir,
         limit=limit,
@@ -274,7 +275,30 @@ def plan_step(
         name: tuple(store.path(o["path"]) for r in reports for o in r.outputs) for name, reports in upstream.items()
     }
     key = digest({name: [o["sha256"] for r in reports for o in r.outputs] for name, reports in upstream.items()})
-    return [task(0, key, inputs=inputs)]
+    assert issubclass(step.stage_cls, GlobalStage)
+    reads = {
+        name: _store_files(store, want, done)
+        for name, want in step.stage_cls.store_inputs(step.config, step.name).items()
+    }
+    if reads:  # declared store reads: their bytes are part of the fingerprint like the input tables'
+        key = digest(key, {name: [sha for _, sha in files] for name, files in reads.items()})
+    store_inputs = {name: tuple(path for path, _ in files) for name, files in reads.items()}
+    return [task(0, key, inputs=inputs, store_inputs=store_inputs)]
+
+
+def _store_files(store: Store, want: StoreInput, done: dict[str, _StepOutcome]) -> list[tuple[str, str]]:
+    """(path, sha256) of the files a declared store read names: this version's rejects of the steps run
+    so far, or a table of another version as its manifest lists it (none when it has no such table)."""
+    if want.version is None and want.table == "rejects":
+        return [(store.path(r.rejects["path"]), r.rejects["sha256"]) for o in done.values() for r in o.reports
+                if r.rejects]  # fmt: skip
+    if want.version is None:
+        raise CurateError(f"a stage may read only its input tables of this version, not '{want.table}'")
+    other = Store(store.root, store.dataset, want.version)
+    if not other.exists(other.manifest_path):
+        raise CurateError(f"{store.dataset} version {want.version} has no manifest: run it to the end first")
+    table = other.read_json(other.manifest_path)["tables"].get(want.table, {"shards": []})
+    return [(other.path(s["path"]), s["sha256"]) for s in table["shards"]]
 
 
 def _input_encoding(pipeline: Pipeline, step: Step) -> str | None:

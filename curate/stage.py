@@ -90,8 +90,9 @@ class StageContext:
     """What a stage may know about where it runs; plain data so tasks pickle to any executor."""
 
     step: str  # the step name in the pipeline file (also its output table)
-    store_base: Path | None  # <root>/<dataset>/<version> on a local disk; None when the store is an fsspec URL
-    cache_dir: Path  # <root>/_cache, shared by versions
+    dataset: str
+    version: str
+    cache_dir: Path  # caches of paid or slow calls, shared by versions (never the store itself)
     pipeline_dir: Path  # folder of the pipeline file: relative paths in configs resolve here
     limit: int | None = None  # rows per source shard (`curate run --limit`)
     workers: int = 1
@@ -99,6 +100,15 @@ class StageContext:
     input_encoding: str | None = None  # a source step's `encoding:` for files without a byte-order mark
     parallel_tasks: int = 1  # tasks of this step running at once: min(workers, the step's tasks to run)
     retry: RetryRejects | None = None  # set on a completed task run again by `--retry-rejects`
+
+
+@dataclass(frozen=True)
+class StoreInput:
+    """A read of the store beside a global step's input tables, declared by its stage: the runner
+    checksums the files into the task's fingerprint and the executor hands them over as a frame."""
+
+    table: str  # a table name, or "rejects" (this version's rejects of the steps before this one)
+    version: str | None = None  # another version of the dataset (its published manifest names the shards)
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,7 @@ class Stage:
     requires: ClassVar[tuple[str, ...]] = ()  # importable modules this stage needs
     extra: ClassVar[str | None] = None  # pip extra that provides them
     code_paths: ClassVar[tuple[str, ...]] = ()  # packages/modules whose source also shapes the output
+    scratch: Path  # a local folder only this task uses, removed when it ends (set by the executor)
 
     def __init__(self, config: StageConfig, context: StageContext) -> None:
         for module in self.requires:
@@ -292,6 +303,12 @@ class SourceStage(Stage):
 
 class GlobalStage(Stage):
     shard_rows: ClassVar[int] = 100_000  # rows per output shard
+
+    @classmethod
+    def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
+        """Store reads beyond the input tables, by the name `process_all` finds them under in `tables`
+        (start it with `@`, which no step name can); absent there when they hold no file."""
+        return {}
 
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
         raise NotImplementedError

@@ -176,11 +176,6 @@ class Store:
     def base(self) -> str:
         return posixpath.join(_filesystem(self.root)[1], self.dataset, self.version)
 
-    @property
-    def local_base(self) -> Path | None:
-        """The version folder as a local path, for stages that need one (None on object stores)."""
-        return Path(self.base) if self.is_local else None
-
     def path(self, relative: str) -> str:
         return posixpath.join(self.base, relative)
 

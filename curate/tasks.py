@@ -8,12 +8,15 @@ last: a task whose record is missing or stale is simply run again, and produces 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
+import tempfile
 import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -50,6 +53,7 @@ class Task:
     context: StageContext
     source: InputShard | None = None
     inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shard paths in the store
+    store_inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a global stage's declared reads
 
     @property
     def store(self) -> Store:
@@ -86,19 +90,20 @@ def run_task(task: Task) -> TaskReport:
     store = task.store
     stage_cls = load_stage(task.stage)
     stage = stage_cls(stage_cls.Config.model_validate(task.config), task.context)
-    try:
-        stage.setup()
-        rows_in, rows, rejects, dropped = _execute(stage, task)
-    except Exception as err:
-        # Recorded for `curate status`, then re-raised: a stage bug must stop the step, not vanish.
-        detail = {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
-        store.write_json(store.failure_path(task.step, task.index), detail)
-        raise
-    finally:
-        stage.teardown()
-
-    outputs, rows_out = _write_outputs(store, task, stage, rows)
-    reject_file, rejected = _write_rejects(store, task, rejects)
+    with tempfile.TemporaryDirectory(prefix="curate-task-", dir=os.environ.get("CURATE_SCRATCH")) as scratch:
+        stage.scratch = Path(scratch)
+        try:
+            stage.setup()
+            rows_in, rows, rejects, dropped = _execute(stage, task)
+        except Exception as err:
+            # Recorded for `curate status`, then re-raised: a stage bug must stop the step, not vanish.
+            detail = {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+            store.write_json(store.failure_path(task.step, task.index), detail)
+            raise
+        finally:
+            stage.teardown()
+        outputs, rows_out = _write_outputs(store, task, stage, rows)  # streamed rows may still read the scratch
+        reject_file, rejected = _write_rejects(store, task, rejects)
     rejected.update(dropped)
     report = TaskReport(
         step=task.step,
@@ -130,6 +135,7 @@ def _execute(stage: Stage, task: Task) -> tuple[int, Rows, Rejects, Counter[str]
         return parquet.metadata.num_rows, *_collect(stage, results)
     if isinstance(stage, GlobalStage):
         frames = {name: store.scan(list(paths)) for name, paths in task.inputs.items()}
+        frames |= {name: store.scan(list(paths)) for name, paths in task.store_inputs.items() if paths}
         rows_in = sum(store.parquet_file(p).metadata.num_rows for paths in task.inputs.values() for p in paths)
         result = stage.process_all(frames)
         if isinstance(result.rows, pl.LazyFrame | Iterator):  # streamed into shards: never whole in memory

@@ -141,3 +141,13 @@ class OddOut(FilterStage):
 
     def verdicts(self, table: pa.Table) -> list[Drop | None]:
         return [Drop("odd", f"views={v}") if v // 100 % 2 else None for v in table.column("views").to_pylist()]
+
+
+class Snoop(ShardStage):
+    """Writes down everything a stage is handed (its context and attributes) into a `seen` column."""
+
+    name = "snoop"
+
+    def process(self, batch: pa.Table) -> StageResult:
+        seen = repr(sorted((k, repr(v)) for k, v in {**vars(self.context), **vars(self)}.items()))
+        return StageResult(rows=batch.append_column("seen", pa.array([seen] * batch.num_rows, pa.string())))

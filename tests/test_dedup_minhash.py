@@ -124,7 +124,7 @@ def test_band_grouping_same_for_one_and_two_workers(tmp_path: Path) -> None:
     ]
     found = []
     for workers in (1, 2):
-        context = StageContext("t", tmp_path, tmp_path, tmp_path, workers=workers)
+        context = StageContext("t", "t", "1", tmp_path, tmp_path, workers=workers)
         found.append(find_pairs(params, dirs, len(rows), lambda fn, items, c=context: parallel_map(fn, items, c)))
     assert np.array_equal(found[0][0], found[1][0]) and np.array_equal(found[0][1], found[1][1])
     index = {r["id"]: i for i, r in enumerate(rows)}

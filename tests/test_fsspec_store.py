@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import fsspec
+import pyarrow.parquet as pq
 import pytest
-from foundation_helpers import standard_pipeline, tree_checksums, write_pipeline
+from foundation_helpers import read_then, standard_pipeline, tree_checksums, write_pipeline
 
 from curate.audit import LineageIndex, verify
 from curate.errors import CurateError
@@ -65,3 +67,32 @@ def test_inputs_from_an_fsspec_url(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         "memory://remote-in/a.jsonl",
         "memory://remote-in/b.jsonl",
     ]
+
+
+def test_a_stage_is_handed_nothing_that_reaches_the_store(tmp_path: Path) -> None:
+    pipeline = read_then(tmp_path, {"name": "seen", "stage": "plugins:Snoop", "input": "raw"})
+    run_pipeline(load_pipeline(pipeline), tmp_path / "store", LocalExecutor(1))
+    seen = set(pq.read_table(tmp_path / "store" / "t" / "1" / "seen").column("seen").to_pylist())
+    assert len(seen) == 2  # one per shard: each task has its own scratch folder
+    assert all(str(tmp_path / "store" / "t") not in text and "Store(" not in text for text in seen)
+
+
+def test_incremental_dedup_reads_the_published_version_on_a_memory_root(tmp_path: Path) -> None:
+    rows = [{"id": f"s{i}", "title": f"tune {i % 4}"} for i in range(8)]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:4]))
+    (tmp_path / "in" / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[4:]))
+
+    def version(name: str, files: str, against: str | None) -> Path:
+        config = {"columns": ["title"], **({"against_version": against} if against else {})}
+        steps = [{"name": "raw", "stage": "read", "input": "d", "config": {"id_field": "id"}},
+                 {"name": "uniq", "stage": "dedup_exact", "input": "raw", "config": config}]  # fmt: skip
+        return write_pipeline(tmp_path / f"{name}.yaml", inputs={"d": {"path": files}}, steps=steps, version=name)
+
+    for root in (tmp_path / "local", "memory://incremental"):
+        run_pipeline(load_pipeline(version("1", "in/a.jsonl", None)), root, LocalExecutor(1))
+        result = run_pipeline(load_pipeline(version("2", "in/b.jsonl", "1")), root, LocalExecutor(1))
+        step = next(s for s in result.manifest["steps"] if s["name"] == "uniq")
+        assert step["rows_out"] == 0 and step["rejected"] == {"duplicate": 4}  # every title was published in 1
+    local = tree_checksums(tmp_path / "local" / "t" / "2")
+    assert _memory_checksums(Store("memory://incremental", "t", "2")) == local

@@ -60,7 +60,7 @@ def _songs(texts: list[str | None]) -> pa.Table:
 
 def _stage(**config: object) -> Langid:
     here = Path(".")
-    ctx = StageContext(step="lang", store_base=here, cache_dir=here, pipeline_dir=here)
+    ctx = StageContext(step="lang", dataset="t", version="1", cache_dir=here, pipeline_dir=here)
     stage = Langid(LangidConfig.model_validate(config), ctx)
     stage.setup()
     return stage

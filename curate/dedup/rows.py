@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -11,6 +10,7 @@ import pyarrow as pa
 
 from curate.dedup.clusters import DEFAULT_COLUMN, KeepPolicy, priority
 from curate.hashing import stable_id
+from curate.stage import StageConfig, StoreInput
 
 
 def keep_frame(frame: pl.LazyFrame, text: pl.Expr, policy: KeepPolicy, column: str | None) -> pl.LazyFrame:
@@ -22,10 +22,13 @@ def keep_frame(frame: pl.LazyFrame, text: pl.Expr, policy: KeepPolicy, column: s
     return frame.select("id", pl.col(column or DEFAULT_COLUMN[policy]))
 
 
-def published(store_base: Path, version: str, table: str) -> pl.LazyFrame | None:
-    """The rows of an earlier version of this dataset (None when it has no such table)."""
-    files = sorted((store_base.parent / version / table).glob("part-*.parquet"))
-    return pl.scan_parquet(files) if files else None
+AGAINST = "@against"  # where a dedup stage finds the published table it dedups against
+
+
+def against(config: StageConfig, step: str) -> dict[str, StoreInput]:
+    """Incremental dedup reads a table of an earlier version: declared, so its bytes are in the fingerprint."""
+    version, table = getattr(config, "against_version", None), getattr(config, "against_table", None)
+    return {AGAINST: StoreInput(table or step, version)} if version else {}
 
 
 def ordered_priority(keys: pl.DataFrame, policy: KeepPolicy, column: str | None, is_old: np.ndarray) -> np.ndarray:

@@ -86,7 +86,7 @@ class LLMStage(ShardStage):
         self.model = f"template:{self.prompt.id}" if template else llm.model
         # commits are driven by the engine's timer (cache_flush_s), not by a count of answers
         self._cache = None if template else KVCache(self.context.cache_dir / CACHE_FILE, flush_every=1 << 30)
-        scope = digest(str(self.context.store_base), self.context.step)
+        scope = digest(self.context.dataset, self.context.version, self.context.step)
         self._ledger = Ledger(self.context.cache_dir / LEDGER_FILE, scope) if llm.max_cost_usd is not None else None
         self._share = None if template else Share(self.context.cache_dir / SHARE_FILE, scope, llm.concurrency,
                                                   self.context.parallel_tasks)  # fmt: skip

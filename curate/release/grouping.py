@@ -8,8 +8,6 @@ hash of its key, so the same song is on the same side in every format and in eve
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 import xxhash
@@ -81,13 +79,12 @@ def link_tables(groups: Groups, tables: dict[str, pl.LazyFrame]) -> None:
             groups.add(frame.select("id", pl.lit("cluster:") + pl.col("cluster_id")).collect())
 
 
-def link_rejects(groups: Groups, reject_files: list[Path]) -> int:
+def link_rejects(groups: Groups, rejects: pl.LazyFrame | None) -> int:
     """Duplicates rejected by dedup stages join the group of the row that was kept. Returns links made."""
-    if not reject_files:
+    if rejects is None:
         return 0
     frame = (
-        pl.scan_parquet(reject_files)
-        .filter(pl.col("cluster_id").is_not_null() & pl.col("row_id").is_not_null())
+        rejects.filter(pl.col("cluster_id").is_not_null() & pl.col("row_id").is_not_null())
         .select("row_id", "related_id", "cluster_id")
         .collect()
     )

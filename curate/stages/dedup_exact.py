@@ -15,9 +15,9 @@ from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy
 from curate.dedup.normalize import abc_body, joined, text_key
-from curate.dedup.rows import dropped_rows, keep_frame, kept_rows, ordered_priority, published
+from curate.dedup.rows import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
 from curate.dedup.transpose import transposition_key
-from curate.stage import GlobalStage, StageConfig, StageResult
+from curate.stage import GlobalStage, StageConfig, StageResult, StoreInput
 
 KeyKind = Literal["text", "abc", "abc_transposed"]
 
@@ -51,13 +51,16 @@ class DedupExact(GlobalStage):
         keyed = keep_frame(frame, text, self.config.keep, self.config.keep_column)
         return keyed.with_columns(frame.select(key.alias("_key")).collect().to_series())
 
+    @classmethod
+    def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
+        return against(config, step)
+
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
-        (new,) = tables.values()
         c = self.config
+        (new,) = (frame for name, frame in tables.items() if name != AGAINST)
         frames = [new]
         if c.against_version:
-            old = published(self.context.store_base, c.against_version, c.against_table or self.context.step)
-            frames += [old] if old is not None else []
+            frames += [tables.pop(AGAINST)] if AGAINST in tables else []
         keys = [self._key(f).collect() for f in frames]
         all_keys = pl.concat(keys, how="vertical_relaxed")
         is_old = np.arange(all_keys.height) >= keys[0].height

@@ -9,7 +9,6 @@ earlier version published (which always win and are not written again).
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -20,9 +19,9 @@ from pydantic import Field
 from curate.dedup.clusters import KeepPolicy, components
 from curate.dedup.near import MinHashParams, find_pairs, signature_task
 from curate.dedup.normalize import Kind, joined
-from curate.dedup.rows import dropped_rows, keep_frame, kept_rows, ordered_priority, published
+from curate.dedup.rows import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
 from curate.parallel import parallel_map
-from curate.stage import GlobalStage, StageConfig, StageResult
+from curate.stage import GlobalStage, StageConfig, StageResult, StoreInput
 
 
 class DedupMinhashConfig(StageConfig):
@@ -62,14 +61,17 @@ class DedupMinhash(GlobalStage):
         context = dataclasses.replace(self.context, workers=1) if small else self.context
         return lambda fn, items: parallel_map(fn, items, context)
 
+    @classmethod
+    def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
+        return against(config, step)
+
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
-        (new,) = tables.values()
         c = self.config
+        (new,) = (frame for name, frame in tables.items() if name != AGAINST)
         text = joined(c.columns)
         frames = [new]
         if c.against_version:
-            old = published(self.context.store_base, c.against_version, c.against_table or self.context.step)
-            frames += [old] if old is not None else []
+            frames += [tables.pop(AGAINST)] if AGAINST in tables else []
         keys = [keep_frame(f, text, c.keep, c.keep_column).collect() for f in frames]
         sizes = [k.height for k in keys]
         all_keys = pl.concat(keys, how="vertical_relaxed")
@@ -80,8 +82,7 @@ class DedupMinhash(GlobalStage):
         rank[order] = np.arange(len(order))
         prio = ordered_priority(all_keys[order], c.keep, c.keep_column, is_old[order])
 
-        work = self.context.store_base / "_state" / self.context.step / "minhash"
-        shutil.rmtree(work, ignore_errors=True)
+        work = self.scratch / "minhash"  # band files: read by the pieces `parallel_map` runs
         jobs, start = [], 0
         for frame, size in zip(frames, sizes, strict=True):
             for lo in range(0, size, c.batch_rows):
@@ -96,7 +97,6 @@ class DedupMinhash(GlobalStage):
         old_sorted = is_old[order]
         pairs = pairs[~(old_sorted[pairs[:, 0]] & old_sorted[pairs[:, 1]])]  # published rows are not re-checked
         keeper = components(len(rank), pairs, prio)
-        shutil.rmtree(work, ignore_errors=True)
 
         ids = all_keys["id"][order]
         new_rank = rank[: sizes[0]]

@@ -21,9 +21,10 @@ from curate.release.grouping import Groups, is_eval, link_rejects, link_tables, 
 from curate.release.mixture import Component, ReleaseConfig
 from curate.release.shuffle import Shuffle
 from curate.schemas import load_schema
-from curate.stage import GlobalStage, StageConfig, StageResult
+from curate.stage import GlobalStage, StageConfig, StageResult, StoreInput
 
 CHUNK_ROWS = 50_000  # source rows turned into examples at a time
+REJECTS = "@rejects"
 
 
 class Release(GlobalStage):
@@ -37,13 +38,15 @@ class Release(GlobalStage):
         assert isinstance(config, ReleaseConfig)
         return f"release_{config.format}"
 
+    @classmethod
+    def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
+        return {REJECTS: StoreInput("rejects")}  # duplicate links: a cluster never straddles the split
+
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
         groups = Groups()
+        rejects = tables.pop(REJECTS, None)
         link_tables(groups, tables)
-        reject_files = (
-            sorted((self.context.store_base / "rejects").glob("*.parquet")) if self.context.store_base else []
-        )
-        self.counters["duplicate_links"] += link_rejects(groups, reject_files)
+        self.counters["duplicate_links"] += link_rejects(groups, rejects)
         picked: list[tuple[Component, pl.LazyFrame, int]] = []
         for component in self.config.components:
             if component.table not in tables:
