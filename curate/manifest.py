@@ -147,6 +147,14 @@ def validate_manifest(manifest: dict[str, Any]) -> None:
     jsonschema.validate(manifest, _manifest_schema())
 
 
+def default_manifests_dir(pipeline_path: Path) -> Path:
+    """Where `curate run` copies a manifest to be committed: `manifests/` of the project a pipeline file
+    belongs to (`<project>/pipelines/x.yaml` -> `<project>/manifests`), else beside the file; never the
+    current directory, so running a pipeline from elsewhere writes nothing there."""
+    folder = pipeline_path.resolve().parent
+    return (folder.parent if folder.name == "pipelines" else folder) / "manifests"
+
+
 def write_manifest(manifest: dict[str, Any], store: Store, manifests_dir: Path | None) -> None:
     store.write_json(store.manifest_path, manifest)
     if manifests_dir is not None:

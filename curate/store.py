@@ -272,3 +272,42 @@ class Store:
         if self.is_local:
             return pl.scan_parquet(paths)
         return pl.scan_pyarrow_dataset(ds.dataset(paths, filesystem=self.arrow_fs, format="parquet"))
+
+
+def version_cache_dir() -> Path:
+    return Path(os.environ.get("CURATE_VERSION_CACHE", Path.home() / ".cache" / "curate" / "versions"))
+
+
+def local_version(root: str, dataset: str, version: str) -> Path:
+    """A finished version as a local folder, for tools that read files (diff, export): the folder itself
+    on a local root; on an object store its manifest and listed shards, fetched once into the local
+    cache and checked against the manifest's sha256."""
+    store = Store(root, dataset, version)
+    if store.is_local:
+        return Path(store.base)
+    if not store.exists(store.manifest_path):
+        raise CurateError(f"no finished version {dataset}/{version} under {root}")
+    data = store.fs.cat_file(store.manifest_path)
+    manifest = json.loads(data)
+    out = version_cache_dir() / hashlib.sha256(data).hexdigest()[:20] / dataset / version
+    shards = [s for t in manifest["tables"].values() for s in t["shards"]] + manifest["rejects"]["shards"]
+    for shard in shards:
+        local = out / shard["path"]
+        if local.is_file():
+            continue
+        blob = store.fs.cat_file(store.path(shard["path"]))
+        if hashlib.sha256(blob).hexdigest() != shard["sha256"]:
+            raise CurateError(f"{store.path(shard['path'])} does not match its manifest (run curate verify)")
+        atomic_write_bytes(local, blob)
+    atomic_write_bytes(out / "manifest.json", data)
+    return out
+
+
+def local_ref(ref: str, root: str) -> tuple[str, Path]:
+    """`DATASET/VERSION` under an object-store root, as the local copy tools that read files can open;
+    anything else (a folder, a manifest, a local root) as given."""
+    parts = ref.strip("/").split("/")
+    if not is_url(root) or len(parts) != 2 or Path(ref).exists():
+        return ref, Path(root)
+    copy = local_version(root, *parts)
+    return str(copy), copy.parent.parent

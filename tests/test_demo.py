@@ -41,3 +41,34 @@ def assert_one_row_per_id(base: Path, tables: dict) -> None:
         files = [str(base / shard["path"]) for shard in table["shards"]]
         ids = pl.scan_parquet(files).select("id").collect()["id"] if table["rows"] else pl.Series([], dtype=pl.String)
         assert ids.is_duplicated().sum() == 0, f"{name} holds repeated ids"
+
+
+def test_committed_demo_manifest_was_made_by_the_current_code() -> None:
+    """Checksums alone can match while the code moved on; the code version of every step must match too
+    (when this fails, regenerate the manifest: see docs/CONTRIBUTING.md)."""
+    from curate.pipeline import load_pipeline
+
+    committed = json.loads((REPO / "manifests" / "demo" / "0.1.0.json").read_text())
+    pipeline = load_pipeline(REPO / "pipelines" / "demo.yaml")
+    recorded = {s["name"]: s["code_version"] for s in committed["steps"]}
+    assert recorded == {s.name: s.stage_cls.code_version() for s in pipeline.steps}
+    assert committed["pipeline"]["config_hash"] == pipeline.config_hash
+
+
+def test_manifest_copy_goes_beside_the_pipelines_folder_not_the_current_one(tmp_path: Path) -> None:
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    (project / "pipelines").mkdir(parents=True)
+    elsewhere.mkdir()
+    (project / "pipelines" / "rows.jsonl").write_text('{"id": "a"}\n')
+    (project / "pipelines" / "p.yaml").write_text(
+        'dataset: t\nversion: "1"\ninputs: {d: {path: rows.jsonl}}\nsteps: [{name: raw, stage: read, input: d}]\n'
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "run", str(project / "pipelines" / "p.yaml"), "--root",
+         str(tmp_path / "store"), "--workers", "1"],
+        capture_output=True, text=True, check=False, timeout=300, cwd=elsewhere,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    copy = project / "manifests" / "t" / "1.json"
+    assert copy.is_file() and str(copy) in out.stderr
+    assert list(elsewhere.iterdir()) == []

@@ -20,8 +20,9 @@ from curate.cli import friendly, root_option
 def command(old: str, new: str, root: Path, as_json: bool, show_all: bool) -> None:
     """Compare versions OLD and NEW (each DATASET/VERSION under --root, a version folder or a manifest)."""
     from curate.release.diff import diff_versions, open_version
+    from curate.store import local_ref
 
-    a, b = open_version(old, Path(root)), open_version(new, Path(root))
+    a, b = (open_version(*local_ref(ref, root)) for ref in (old, new))
     table = diff_versions(a, b)
     if not show_all:
         table = table.filter((table["added"] + table["removed"] + table["changed"]) > 0)

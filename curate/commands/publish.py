@@ -19,7 +19,9 @@ def resolve_release(release: str, root: Path, repo_id: str | None, shard_rows: i
                     shard_bytes: int | None) -> Path:  # fmt: skip
     """An exported folder as given, or the store version DATASET/VERSION exported now."""
     from curate.release.export import build_release
+    from curate.store import local_ref
 
+    release, root = local_ref(release, str(root))  # type: ignore[assignment]
     given = Path(release)
     if (given / "README.md").is_file() and not (given / "_state").is_dir():
         return given
