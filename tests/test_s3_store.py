@@ -72,6 +72,7 @@ def _keys(env: dict[str, str], prefix: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # three demo runs against a Python S3 server
 def test_demo_on_s3_root_with_two_workers_killed_and_resumed(s3_env: dict[str, str], tmp_path: Path) -> None:
     expected = json.loads((REPO / "manifests" / "demo" / "0.1.0.json").read_text())  # a local run (test_demo)
     pipeline = str(REPO / "pipelines" / "demo.yaml")
