@@ -15,6 +15,7 @@ reported as one `ConfigError` naming file, key and reason.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import posixpath
@@ -160,15 +161,17 @@ def expand_paths(base: Path, patterns: str | list[str], urls: dict[Path, str] | 
     """Files named by paths, directories (all files below, recursively) or globs; sorted, unique.
 
     fsspec URLs (`s3://...`, `hf://...`, `memory://...`) are listed and copied once into the local
-    input cache, so every stage reads local files; `urls` maps each copy back to its URL.
+    input cache (only when `urls` is given: the runner fetches, loading a pipeline only checks), so
+    every stage reads local files; `urls` maps each copy back to its URL.
     """
     files: set[Path] = set()
     for pattern in [patterns] if isinstance(patterns, str) else patterns:
         if is_url(pattern):
+            if urls is None:
+                continue
             fetched = fetch_inputs(pattern)
             files.update(fetched)
-            if urls is not None:
-                urls.update(fetched)
+            urls.update(fetched)
             continue
         full = (base / pattern) if not Path(pattern).is_absolute() else Path(pattern)
         # A path that exists is taken literally: yt-dlp names folders `Title [PLid]`, not globs.
@@ -219,10 +222,10 @@ def load_pipeline(path: str | Path) -> Pipeline:
 
     base = path.resolve().parent
     input_files: dict[str, tuple[Path, ...]] = {}
-    input_urls: dict[Path, str] = {}
     for name, inp in spec.inputs.items():
-        files = expand_paths(base, inp.path, input_urls)
-        if not files:
+        files = expand_paths(base, inp.path)
+        remote = any(is_url(p) for p in ([inp.path] if isinstance(inp.path, str) else inp.path))
+        if not files and not remote:
             raise ConfigError(file, f"inputs.{name}.path", f"no file matches '{inp.path}'")
         input_files[name] = tuple(files)
 
@@ -245,7 +248,26 @@ def load_pipeline(path: str | Path) -> Pipeline:
         _check_input_schema(file, where, step, steps)
         tables.add(step_spec.name)
         steps.append(step)
-    return Pipeline(path=path.resolve(), spec=spec, steps=tuple(steps), input_files=input_files, input_urls=input_urls)
+    return Pipeline(path=path.resolve(), spec=spec, steps=tuple(steps), input_files=input_files)
+
+
+def with_remote_inputs(pipeline: Pipeline) -> Pipeline:
+    """The pipeline with its fsspec-URL inputs listed and copied into the local input cache (by the
+    runner, at the start of a run: loading a pipeline file never touches the network)."""
+    if not any(
+        is_url(p)
+        for inp in pipeline.spec.inputs.values()
+        for p in ([inp.path] if isinstance(inp.path, str) else inp.path)
+    ):
+        return pipeline
+    urls: dict[Path, str] = {}
+    files = {name: tuple(expand_paths(pipeline.dir, inp.path, urls)) for name, inp in pipeline.spec.inputs.items()}
+    for name, found in files.items():
+        if not found:
+            raise ConfigError(
+                str(pipeline.path), f"inputs.{name}.path", f"no file matches '{pipeline.spec.inputs[name].path}'"
+            )
+    return dataclasses.replace(pipeline, input_files=files, input_urls=urls)
 
 
 def _check_inputs(file: str, where: str, step: Step, spec: PipelineSpec, tables: set[str]) -> None:

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import posixpath
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
-
 from curate.errors import CurateError
 from curate.executors import Executor, TaskFailure
 from curate.hashing import digest, sha256_file
+from curate.kinds import KINDS, Planning
+from curate.kinds.shard import ShardKind
 from curate.manifest import build_manifest, write_manifest
-from curate.pipeline import Pipeline, Step, readable_files
-from curate.source_ids import chained_keys, reject_repeats_across_shards
-from curate.stage import GlobalStage, RetryRejects, ShardStage, SourceStage, StageContext, StoreInput
+from curate.pipeline import Pipeline, Step, with_remote_inputs
+from curate.stage import RetryRejects, ShardStage, StageContext
 from curate.store import Store
 from curate.tasks import Task, TaskReport
 
@@ -62,6 +60,7 @@ def run_pipeline(
     retry_rejects: frozenset[str] | None = None,
 ) -> RunResult:
     started = time.perf_counter()
+    pipeline = with_remote_inputs(pipeline)
     store = Store(str(root), pipeline.spec.dataset, pipeline.spec.version)
     if "memory" in store.fs.protocol and executor.workers > 1:
         raise CurateError("a memory:// store lives inside one process: run it with --workers 1")
@@ -122,14 +121,15 @@ def _estimate_step(pipeline: Pipeline, step: Step, store: Store, input_checksums
         return {}, None
     totals: Counter[str] = Counter()
     tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers, executor.name)
+    shards = KINDS["shard"]
+    assert isinstance(shards, ShardKind)
     for task in tasks:
         stage = step.stage_cls(step.config, task.context)
         assert isinstance(stage, ShardStage)
         stage.setup()
         try:
-            (path,) = task.inputs["input"]
-            for batch in store.parquet_file(path).iter_batches(batch_size=stage.batch_size):
-                totals.update(stage.estimate(pa.Table.from_batches([batch])))
+            for batch in shards.batches(stage, task):  # the batches `process` would see
+                totals.update(stage.estimate(batch))
         finally:
             stage.teardown()
     reports = [completed_report(store, task) for task in tasks]
@@ -149,7 +149,8 @@ def _run_step(
 ) -> _StepOutcome:
     started = time.perf_counter()
     tasks = plan_step(pipeline, step, store, input_checksums, done, limit, executor.workers, executor.name)
-    _remove_stale(store, step, len(tasks))
+    kind = KINDS[step.kind]
+    kind.remove_stale(store, step.name, len(tasks))
     store.write_json(f"{store.state_dir(step.name)}/plan.json", {"tasks": len(tasks), "kind": step.kind})
     outcome = _StepOutcome()
     results: dict[int, TaskReport] = {}
@@ -191,9 +192,7 @@ def _run_step(
             f"step '{step.name}' failed on {len(failures)} of {len(tasks)} shards; first, {first.task.label}: "
             f"{first.error} (details: curate status; completed shards are kept, rerun to resume)"
         )
-    outcome.reports = [results[i] for i in sorted(results)]
-    if step.kind == "source" and step.stage_cls.unique_ids:
-        outcome.reports = reject_repeats_across_shards(store, tasks, outcome.reports)
+    outcome.reports = kind.finish(step, store, tasks, [results[i] for i in sorted(results)])
     outcome.wall_s = round(time.perf_counter() - started, 4)
     return outcome
 
@@ -236,7 +235,7 @@ def plan_step(
     if files := step.stage_cls.config_files(step.config, pipeline.dir):
         base = digest(base, [sha256_file(f) for f in files])
 
-    def task(index: int, input_key: str, **kw: object) -> Task:
+    def make(index: int, input_key: str, **kw: object) -> Task:
         return Task(
             step=step.name,
             stage=step.spec.stage,
@@ -251,54 +250,8 @@ def plan_step(
             **kw,  # type: ignore[arg-type]
         )
 
-    if step.kind == "source":
-        stage = step.stage_cls(step.config, context)
-        assert isinstance(stage, SourceStage)
-        files, skipped = readable_files(pipeline, step)
-        shards = [
-            dataclasses.replace(s, checksum=input_checksums.get(s.path) or sha256_file(s.path))
-            for s in stage.list_shards(files)
-        ]
-        if skipped and shards:
-            shards[0] = dataclasses.replace(shards[0], skipped=tuple(p.name for p in skipped))
-        keys = [s.key for s in shards]
-        if step.stage_cls.unique_ids:  # a shard's output depends on the ids of the shards before it
-            keys = chained_keys(keys)
-        return [task(i, key, source=s) for i, (s, key) in enumerate(zip(shards, keys, strict=True))]
-
-    upstream = {name: done[name].reports for name in step.spec.inputs}
-    if step.kind == "shard":
-        (reports,) = upstream.values()
-        shards = [o for r in reports for o in r.outputs]  # a global step writes several shards in one task
-        return [task(i, o["sha256"], inputs={"input": (store.path(o["path"]),)}) for i, o in enumerate(shards)]
-    inputs = {
-        name: tuple(store.path(o["path"]) for r in reports for o in r.outputs) for name, reports in upstream.items()
-    }
-    key = digest({name: [o["sha256"] for r in reports for o in r.outputs] for name, reports in upstream.items()})
-    assert issubclass(step.stage_cls, GlobalStage)
-    reads = {
-        name: _store_files(store, want, done)
-        for name, want in step.stage_cls.store_inputs(step.config, step.name).items()
-    }
-    if reads:  # declared store reads: their bytes are part of the fingerprint like the input tables'
-        key = digest(key, {name: [sha for _, sha in files] for name, files in reads.items()})
-    store_inputs = {name: tuple(path for path, _ in files) for name, files in reads.items()}
-    return [task(0, key, inputs=inputs, store_inputs=store_inputs)]
-
-
-def _store_files(store: Store, want: StoreInput, done: dict[str, _StepOutcome]) -> list[tuple[str, str]]:
-    """(path, sha256) of the files a declared store read names: this version's rejects of the steps run
-    so far, or a table of another version as its manifest lists it (none when it has no such table)."""
-    if want.version is None and want.table == "rejects":
-        return [(store.path(r.rejects["path"]), r.rejects["sha256"]) for o in done.values() for r in o.reports
-                if r.rejects]  # fmt: skip
-    if want.version is None:
-        raise CurateError(f"a stage may read only its input tables of this version, not '{want.table}'")
-    other = Store(store.root, store.dataset, want.version)
-    if not other.exists(other.manifest_path):
-        raise CurateError(f"{store.dataset} version {want.version} has no manifest: run it to the end first")
-    table = other.read_json(other.manifest_path)["tables"].get(want.table, {"shards": []})
-    return [(other.path(s["path"]), s["sha256"]) for s in table["shards"]]
+    reports = {name: outcome.reports for name, outcome in done.items()}
+    return KINDS[step.kind].plan(Planning(pipeline, step, store, context, input_checksums, reports, make))
 
 
 def _input_encoding(pipeline: Pipeline, step: Step) -> str | None:
@@ -319,18 +272,3 @@ def completed_report(store: Store, task: Task) -> TaskReport | None:
     if not all(store.exists(store.path(f)) for f in files):
         return None
     return report
-
-
-def _remove_stale(store: Store, step: Step, count: int) -> None:
-    """Drop shards, rejects and records left by an earlier run that had more shards for this step."""
-    if step.kind == "global":
-        return
-    leftovers = [
-        *store.glob(f"_state/{step.name}/*.done.json"),
-        *store.glob(f"{step.name}/part-*.parquet"),
-        *store.glob(f"rejects/{step.name}-*.parquet"),
-    ]
-    for path in leftovers:
-        index = int(posixpath.basename(path).split(".")[0].rsplit("-", 1)[-1])
-        if index >= count:
-            store.remove(path)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from curate.errors import CurateError
-from curate.executors.base import Executor, OnDone, TaskFailure
+from curate.executors.base import Executor, OnDone, R, T, TaskFailure
 from curate.tasks import Task, TaskReport, run_task
 
 
@@ -46,6 +47,14 @@ class LocalExecutor(Executor):
             result = TaskFailure.of(task, err)
         on_done(task, result)
         return result
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if self.workers <= 1 or len(items) <= 1:
+            return [fn(item) for item in items]
+        with ProcessPoolExecutor(
+            min(self.workers, len(items)), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            return list(pool.map(fn, items))
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -7,10 +7,11 @@ and the other way round, with byte-identical output. Needs the `ray` extra.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from curate.errors import MissingDependencyError
-from curate.executors.base import Executor, OnDone, TaskFailure
+from curate.executors.base import Executor, OnDone, R, T, TaskFailure
 from curate.tasks import Task, TaskReport, run_task
 
 
@@ -58,6 +59,10 @@ class RayExecutor(Executor):
                 results[i] = result
                 on_done(tasks[i], result)
         return results  # type: ignore[return-value]
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        remote = self._ray.remote(num_cpus=1, max_retries=0)(fn)
+        return list(self._ray.get([remote.remote(item) for item in items]))
 
     def close(self) -> None:
         from curate.ratelimit import release_shared_limiters
