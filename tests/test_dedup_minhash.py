@@ -13,8 +13,8 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from dedup_helpers import mutate, prose, run_step
 
 from curate.dedup import normalize
-from curate.dedup.hashing import char_shingle_hash, word_shingle_hash
 from curate.dedup.near import MinHashParams, compute, find_pairs, signature_shard
+from curate.dedup.shingle_hash import char_shingle_hash, word_shingle_hash
 from curate.dedup.shingles import python_shingles
 from curate.parallel import parallel_map
 from curate.stage import StageContext

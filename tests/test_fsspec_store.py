@@ -10,13 +10,14 @@ import pyarrow.parquet as pq
 import pytest
 from foundation_helpers import read_then, standard_pipeline, tree_checksums, write_pipeline
 
-from curate.audit import LineageIndex, verify
 from curate.errors import CurateError
 from curate.executors import LocalExecutor
 from curate.hashing import stable_id
+from curate.lineage import LineageIndex
 from curate.pipeline import load_pipeline
 from curate.runner import run_pipeline
 from curate.store import Store
+from curate.versions import verify
 
 
 def _memory_checksums(store: Store) -> dict[str, str]:

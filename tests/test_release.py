@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from support.release_store import FIXTURES, build_store
 
-from curate.audit import LineageIndex
 from curate.cli import main
+from curate.lineage import LineageIndex
 from curate.release.formats import chatmusician_text
 from curate.release.grouping import Groups, is_eval, link_tables
 from curate.release.score_tasks import score_examples

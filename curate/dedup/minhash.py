@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from curate.dedup.hashing import fmix64
+from curate.dedup.shingle_hash import fmix64
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

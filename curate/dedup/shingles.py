@@ -10,8 +10,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from curate.dedup.hashing import COMBINE, fmix64, fnv1a
 from curate.dedup.normalize import Kind
+from curate.dedup.shingle_hash import COMBINE, fmix64, fnv1a
 
 SPACE = 32
 

@@ -14,8 +14,8 @@ import polars as pl
 from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy
+from curate.dedup.keep import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
 from curate.dedup.normalize import abc_body, joined, text_key
-from curate.dedup.rows import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
 from curate.dedup.transpose import transposition_key
 from curate.stage import GlobalStage, StageConfig, StageResult, StoreInput
 

@@ -17,9 +17,9 @@ import polars as pl
 from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy, components
+from curate.dedup.keep import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
 from curate.dedup.near import MinHashParams, find_pairs, signature_task
 from curate.dedup.normalize import Kind, joined
-from curate.dedup.rows import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
 from curate.parallel import parallel_map
 from curate.stage import GlobalStage, StageConfig, StageResult, StoreInput
 

@@ -17,7 +17,7 @@ from curate.resources import pipelines_dir
 from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
 from curate.text.lexicon import load_lexicon
 from curate.text.matcher import TermMatcher
-from curate.text.rows import TABLE, split_missing_text, to_music_text
+from curate.text.table import TABLE, split_missing_text, to_music_text
 
 
 class MusicTermsConfig(FilterStageConfig):

@@ -22,7 +22,7 @@ from curate.errors import CurateError
 from curate.hashing import canonical_json, stable_id
 from curate.io import base_suffix
 from curate.stage import InputShard, Record, Reject, SourceStage, StageConfig
-from curate.text.rows import TABLE
+from curate.text.table import TABLE
 
 _DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")
 _DESCRIPTOR_KEYS = {"path", "name", "revision", "data_files", "data_dir"}

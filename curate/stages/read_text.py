@@ -19,7 +19,7 @@ from curate.hashing import stable_id
 from curate.inputs import counted, note_skipped, shard_encoding
 from curate.io import Encoding, base_suffix, csv_records, line_ranges, text_lines, whole_text
 from curate.stage import InputShard, Record, Reject, SourceStage, StageConfig
-from curate.text.rows import TABLE
+from curate.text.table import TABLE
 
 Document = tuple[int, str] | Reject  # (position, text) or why the document cannot be read
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
 from curate.text.classifier import load_model, score
-from curate.text.rows import TABLE, split_missing_text, to_music_text
+from curate.text.table import TABLE, split_missing_text, to_music_text
 
 
 class TextClassifierConfig(FilterStageConfig):

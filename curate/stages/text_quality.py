@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
 from curate.text.quality import STAT_NAMES, STOP_WORDS, QualityRules, quality_stats
-from curate.text.rows import TABLE, split_missing_text, to_music_text
+from curate.text.table import TABLE, split_missing_text, to_music_text
 
 
 class TextQualityConfig(FilterStageConfig):

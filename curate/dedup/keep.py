@@ -1,4 +1,5 @@
-"""What the dedup stages share: reading the rows they need, the keep priority and the rejects of a cluster."""
+"""Which rows a dedup stage keeps and drops: the keep priority, the published table it dedups against,
+the kept rows in input order and the rejects of a cluster."""
 
 from __future__ import annotations
 
