@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from curate.errors import ConfigError, CurateError
 from curate.hashing import digest
 from curate.io import check_codec
+from curate.schemas import load_schema
 from curate.stage import GlobalStage, SourceStage, Stage, StageConfig
 from curate.stages import load_stage
 from curate.store import atomic_write_bytes, is_url
@@ -315,13 +316,17 @@ def fetch_inputs(url: str) -> dict[Path, str]:
 
 
 def _check_input_schema(file: str, where: str, step: Step, earlier: list[Step]) -> None:
-    """A stage that declares the table it reads must get that table (when the producer declares one)."""
-    wanted = step.stage_cls.input_schema
-    if wanted is None or step.kind == "source":
+    """A stage that declares the table it reads must get that table, and the columns its config names
+    must be in it (when the producer declares its schema)."""
+    if step.kind == "source":
         return
+    wanted, needs = step.stage_cls.input_schema, step.stage_cls.needs(step.config)
     producers = {s.name: s for s in earlier}
     for name in step.spec.inputs:
         got = producers[name].stage_cls.schema_for(producers[name].config)
-        if got is not None and got != wanted:
+        missing = [c for c in needs if got is not None and c not in load_schema(got).names]
+        if missing:
+            raise ConfigError(file, f"{where}.config", f"'{name}' (a '{got}' table) has no column(s) {missing}")
+        if wanted is not None and got is not None and got != wanted:
             raise ConfigError(file, f"{where}.input", f"'{step.spec.stage}' reads a '{wanted}' table, "
                               f"but '{name}' is a '{got}' table")  # fmt: skip

@@ -177,6 +177,12 @@ class Stage:
         return getattr(config, "schema_name", None) or cls.output_schema
 
     @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        """Input columns the config names (stages that accept any table): checked when the pipeline loads
+        against the producing step's schema, when it declares one."""
+        return []
+
+    @classmethod
     def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
         """Files the config names whose content shapes the output (prompt templates...): the runner
         hashes them into task fingerprints, so editing one redoes the step."""

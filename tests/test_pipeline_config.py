@@ -55,6 +55,21 @@ def _doc(**steps_override: object) -> dict:
             "steps[1].input",
             "reads a 'songs' table, but 'raw' is a 'scores' table",
         ),
+        (  # a stage that accepts any table names the columns it needs: checked against the producer's schema
+            lambda d: (
+                d["steps"][0]["config"].update(schema_name="songs"),
+                d["steps"].append(
+                    {
+                        "name": "u",
+                        "stage": "dedup_exact",
+                        "input": "raw",
+                        "config": {"columns": ["title", "lyrics_text"]},
+                    }
+                ),
+            ),
+            "steps[1].config",
+            "'raw' (a 'songs' table) has no column(s) ['lyrics_text']",
+        ),
     ],
 )
 def test_config_errors_name_file_key_and_reason(tmp_path: Path, mutate, key: str, reason: str) -> None:

@@ -36,6 +36,11 @@ class Decontaminate(FilterStage):
     config: DecontaminateConfig
 
     @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, DecontaminateConfig)
+        return [*config.text_columns, *config.abc_columns]
+
+    @classmethod
     def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
         """The eval set shapes the output: editing it redoes the step."""
         assert isinstance(config, DecontaminateConfig)

@@ -52,6 +52,11 @@ class DedupExact(GlobalStage):
         return keyed.with_columns(frame.select(key.alias("_key")).collect().to_series())
 
     @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, DedupExactConfig)
+        return [*config.columns, *([config.keep_column] if config.keep_column else [])]
+
+    @classmethod
     def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
         return against(config, step)
 

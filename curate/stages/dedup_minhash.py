@@ -62,6 +62,11 @@ class DedupMinhash(GlobalStage):
         return lambda fn, items: parallel_map(fn, items, context)
 
     @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, DedupMinhashConfig)
+        return [*config.columns, *([config.keep_column] if config.keep_column else [])]
+
+    @classmethod
     def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
         return against(config, step)
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from curate.hashing import digest, sha256_file
 from curate.resources import pipelines_dir
-from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
+from curate.stage import Drop, FilterStage, FilterStageConfig, Reject, StageConfig
 from curate.text.lexicon import load_lexicon
 from curate.text.matcher import TermMatcher
 from curate.text.table import TABLE, split_missing_text, to_music_text
@@ -38,6 +38,11 @@ class MusicTerms(FilterStage):
     Config = MusicTermsConfig
     config: MusicTermsConfig
     output_schema = TABLE
+
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, MusicTermsConfig)
+        return [config.text_field]
 
     @classmethod
     def code_version(cls) -> str:

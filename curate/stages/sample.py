@@ -13,7 +13,7 @@ import pyarrow as pa
 import xxhash
 from pydantic import Field
 
-from curate.stage import Drop, FilterStage, FilterStageConfig
+from curate.stage import Drop, FilterStage, FilterStageConfig, StageConfig
 
 _SCALE = float(1 << 64)
 _OUT = Drop("sampled_out")
@@ -30,6 +30,11 @@ class Sample(FilterStage):
     name = "sample"
     Config = SampleConfig
     config: SampleConfig
+
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, SampleConfig)
+        return [config.key]
 
     def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
         seed, fraction = self.config.seed, self.config.fraction

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
+from curate.stage import Drop, FilterStage, FilterStageConfig, Reject, StageConfig
 from curate.text.classifier import load_model, score
 from curate.text.table import TABLE, split_missing_text, to_music_text
 
@@ -31,6 +31,11 @@ class TextClassifier(FilterStage):
     config: TextClassifierConfig
     output_schema = TABLE
     requires = ("sklearn",)
+
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, TextClassifierConfig)
+        return [config.text_field]
 
     def setup(self) -> None:
         self.model = load_model(self.context.pipeline_dir / Path(self.config.model), self.config.model_sha256)

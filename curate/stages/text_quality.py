@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from curate.stage import Drop, FilterStage, FilterStageConfig, Reject
+from curate.stage import Drop, FilterStage, FilterStageConfig, Reject, StageConfig
 from curate.text.quality import STAT_NAMES, STOP_WORDS, QualityRules, quality_stats
 from curate.text.table import TABLE, split_missing_text, to_music_text
 
@@ -29,6 +29,11 @@ class TextQuality(FilterStage):
     Config = TextQualityConfig
     config: TextQualityConfig
     output_schema = TABLE
+
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, TextQualityConfig)
+        return [config.text_field]
 
     def setup(self) -> None:
         words = self.config.stop_words
