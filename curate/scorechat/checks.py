@@ -17,19 +17,13 @@ from typing import Any
 
 from curate.scorechat.abcblocks import read_problem, split_abc
 from curate.scorechat.claims import Claim, block_key_meter, key_and_meter_claims, tune_claims
+from curate.stage import RejectRow
 from curate.tune import Unusable
 from curate.tune.abctext import split_header
 from curate.tune.melody import Melody, read_melody
 
 _WORD = re.compile(r"[a-z0-9#/]+")
 MIN_FILLED_BARS = 0.75  # a variation's inner bars that must fill its meter
-
-
-class Rejected(Exception):
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass
@@ -47,7 +41,7 @@ def check_conversation(
     max_exchanges: int,
     restate_share: float,
 ) -> Checked:
-    """What was checked; raises `Rejected` at the first failure."""
+    """What was checked; raises `RejectRow` at the first failure."""
     _structure(turns, min_exchanges, max_exchanges)
     checked = Checked()
     context = _trigrams(prompt_text + "\n" + "\n".join(c for r, c in turns if r == "user"))
@@ -60,19 +54,19 @@ def check_conversation(
         for block in blocks:
             problem = read_problem(block)
             if problem:
-                raise Rejected("bad_abc", f"turn {index + 1}: {problem}")
+                raise RejectRow("bad_abc", f"turn {index + 1}: {problem}")
         checked.abc_blocks += len(blocks)
         claims = _variation_claims(index, prose, blocks, abc) if blocks else tune_claims(prose, facts)
         for claim in claims:
             checked.claims.append({"turn": index + 1, **claim.as_dict()})
             if not claim.ok:
-                raise Rejected(
+                raise RejectRow(
                     "wrong_fact", f"turn {index + 1}: {claim.kind} claim {claim.text!r}; computed: {claim.fact}"
                 )
         copies = blocks and all(_music(b) == tune_music for b in blocks)
         restating += bool(copies or (not blocks and _restates(prose, context, restate_share)))
     if restating == sum(1 for r, _ in turns if r == "assistant"):
-        raise Rejected("restates_prompt", "every assistant turn repeats the prompt")
+        raise RejectRow("restates_prompt", "every assistant turn repeats the prompt")
     return checked
 
 
@@ -80,14 +74,14 @@ def _structure(turns: list[tuple[str, str]], min_exchanges: int, max_exchanges: 
     roles = [r for r, _ in turns]
     expected = ["user", "assistant"] * (len(turns) // 2)
     if roles != expected or len(turns) % 2:
-        raise Rejected("malformed_conversation", f"roles {roles}: user and assistant must alternate, user first")
+        raise RejectRow("malformed_conversation", f"roles {roles}: user and assistant must alternate, user first")
     if not min_exchanges <= len(turns) // 2 <= max_exchanges:
-        raise Rejected(
+        raise RejectRow(
             "malformed_conversation", f"{len(turns) // 2} exchanges, allowed {min_exchanges}-{max_exchanges}"
         )
     empty = [i + 1 for i, (_, c) in enumerate(turns) if not c.strip()]
     if empty:
-        raise Rejected("malformed_conversation", f"empty turns {empty}")
+        raise RejectRow("malformed_conversation", f"empty turns {empty}")
 
 
 def _variation_claims(index: int, prose: str, blocks: list[str], tune_abc: str) -> list[Claim]:
@@ -97,13 +91,13 @@ def _variation_claims(index: int, prose: str, blocks: list[str], tune_abc: str) 
     try:
         filled = _filled(read_melody(blocks[0]))
     except Unusable as err:
-        raise Rejected("bad_abc", f"turn {index + 1}: {err}") from err
+        raise RejectRow("bad_abc", f"turn {index + 1}: {err}") from err
     try:
         needed = min(MIN_FILLED_BARS, _filled(read_melody(tune_abc)))
     except Unusable:
         needed = MIN_FILLED_BARS  # the tune itself does not read: hold the variation to the plain rule
     if filled < needed:
-        raise Rejected("wrong_fact", f"turn {index + 1}: {filled:.0%} of the inner bars fill M:{meter}, "
+        raise RejectRow("wrong_fact", f"turn {index + 1}: {filled:.0%} of the inner bars fill M:{meter}, "
                                      f"the tune's own fill {needed:.0%}")  # fmt: skip
     return key_and_meter_claims(prose, key, meter)
 

@@ -18,9 +18,9 @@ from curate.hashing import stable_id
 from curate.llm.engine import CallResult
 from curate.llm.stage import Item, LLMStage, LLMStageConfig
 from curate.scorechat.abcblocks import require_abc2midi
-from curate.scorechat.checks import Rejected, check_conversation
+from curate.scorechat.checks import check_conversation
 from curate.scorechat.template import conversation
-from curate.stage import Reject
+from curate.stage import Reject, RejectRow
 from curate.tune import Unusable
 from curate.tune.facts import TuneFacts
 
@@ -110,8 +110,8 @@ class ScoreChat(LLMStage):
                 cfg.max_exchanges,
                 cfg.restate_share,
             )
-        except Rejected as err:
-            return [], [Reject({**row, "turns": json.dumps(turns, ensure_ascii=False)}, err.reason, err.detail)]
+        except RejectRow as err:
+            return [], [err.reject({**row, "turns": json.dumps(turns, ensure_ascii=False)})]
         self.counters["claims_checked"] += len(checked.claims)
         self.counters["abc_blocks_checked"] += checked.abc_blocks
         out = {
