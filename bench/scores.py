@@ -28,9 +28,10 @@ from curate.abc import notes, verified_tunes
 from curate.abc.independent_reader import ReaderFailed
 from curate.abc.isolate import Isolated
 from curate.abc.musicxml import NotMusicXml, to_bytes
-from curate.abc.normalize import NormalizeOptions, Rejected
+from curate.abc.normalize import NormalizeOptions
 from curate.abc.split import decode_abc, split_tunes
 from curate.abc.timeline import agree
+from curate.stage import RejectRow
 
 CORPUS = Path(music21.__file__).parent / "corpus"
 FORMATS = {"musicxml": (".xml", ".mxl"), "kern": (".krn",), "abc": (".abc",), "midi": (".abc",)}
@@ -70,7 +71,7 @@ def _independent_exact(fmt: str, payload: str, abc: str) -> bool:
     try:
         source = verified_tunes.reference_notes(fmt, payload)
         played = verified_tunes.read_output(fmt, abc)
-    except (ReaderFailed, Rejected, NotMusicXml):
+    except (ReaderFailed, RejectRow, NotMusicXml):
         return False
     return agree(source, played, "bench").exact
 

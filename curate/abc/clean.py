@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from curate.abc.normalize import RejectRow
+from curate.stage import RejectRow
 
 _BLOCK = re.compile(r"^[ \t]*%%begin(\w+)\b.*?^[ \t]*%%end\1\b[^\n]*\n?", re.M | re.S | re.I)
 # `d:|` or `d::` opens a music line (the note d, then a repeat), not a field.
