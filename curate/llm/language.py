@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import functools
 
-from curate.youtube.langid import LanguageDetector
+from curate.langid import LanguageDetector
+from curate.langid.detector import SURE
 
 MIN_WORDS = 6
 # Generated texts are nearly all distinct, so a digest cache would only cost time.
@@ -43,7 +44,8 @@ def detect(text: str) -> tuple[str, float]:
 
 def matches(text: str, expected: str, min_prob: float = 0.5) -> tuple[bool, str]:
     want = expected.split("-")[0].lower()
-    if not _short(text) and _FAST.detect(text)[0] == want:
+    fast = _FAST.detect(text)
+    if not _short(text) and fast.lang == want and fast.prob >= SURE:  # an unreliable cld2 answer decides nothing
         return True, want
     lang, prob = detect(text)
     if lang == "und" or prob < min_prob:
