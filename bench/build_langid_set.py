@@ -1,4 +1,4 @@
-"""Build `bench/langid_real.jsonl`: real translated text in many languages, labelled by its catalog, offline.
+"""Build `bench/langid_real.jsonl`: real translated text in 77 languages, labelled by its catalog (see langid_real.md).
 
 Source: the gettext message catalogs (`.po`) that ship inside two PyPI wheels, Django and Sphinx (both
 BSD licensed; translations by their translator communities, see `bench/langid_real.md`). The label is

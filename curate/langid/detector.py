@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from curate.hashing import digest
+import xxhash
+
 from curate.langid import engines
 from curate.langid.codes import UND
 from curate.langid.engines import NO_GUESS, Guess
@@ -65,7 +66,7 @@ class LanguageDetector:
         self.engine, self.seed = engine, seed
         self.min_letters, self.max_chars, self.cache_size = min_letters, max_chars, cache_size
         self._engine = _ENGINES[engine]
-        self._cache: dict[str, Guess] = {}
+        self._cache: dict[int, Guess] = {}
         self.hits = self.misses = 0
 
     def detect(self, text: str | None) -> Guess:
@@ -74,7 +75,7 @@ class LanguageDetector:
         text = text[: self.max_chars]  # accuracy plateaus long before; cost grows with length
         if not self.cache_size:
             return self._decide(text)
-        key = digest(text)
+        key = xxhash.xxh3_128_intdigest(text.encode("utf-8", "surrogatepass"))
         found = self._cache.get(key)
         if found is not None:
             self.hits += 1

@@ -33,7 +33,8 @@ class Guess:
 NO_GUESS = Guess(UND, 0.0)
 
 
-def _cld2_call(text: str) -> tuple[bool, Any]:
+def cld2_details(text: str) -> tuple[bool, Any]:
+    """pycld2's (reliable, details): languages with their share of the text, best first."""
     import pycld2
 
     try:
@@ -49,7 +50,7 @@ def _cld2_call(text: str) -> tuple[bool, Any]:
 
 def cld2(text: str) -> Guess:
     """cld2's first language; its probability is its share of the text in languages cld2 knows."""
-    reliable, details = _cld2_call(text)
+    reliable, details = cld2_details(text)
     known = [(code, percent) for _, code, percent, _ in details if iso639_1(code) != UND and percent > 0]
     if not known:
         return NO_GUESS

@@ -17,7 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 # (first code point, script) of each range, in order; a code point belongs to the range that starts at or
-# below it. 'Zyyy' (common: punctuation, symbols, emoji, scripts not tracked here) is never counted.
+# below it. 'Zyyy' (common: punctuation, symbols, emoji, scripts not tracked here) is never counted; nor is ASCII
+# here, whose letters are counted exactly apart.
 _RANGES: list[tuple[int, str]] = [
     (0x0000, "Zyyy"), (0x00C0, "Latn"), (0x00D7, "Zyyy"), (0x00D8, "Latn"), (0x00F7, "Zyyy"), (0x00F8, "Latn"),
     (0x02B0, "Zyyy"), (0x0370, "Grek"), (0x0400, "Cyrl"), (0x0530, "Armn"), (0x0590, "Hebr"), (0x0600, "Arab"),
@@ -48,8 +49,7 @@ CJK_WEIGHT = 3  # a Han, kana or Hangul character carries about a word's worth: 
 KANA_SHARE = 0.1  # Japanese prose is a third kana or more; Chinese text may hold a stray の
 HANGUL_SHARE = 0.3  # Korean with Hanja is still mostly Hangul
 
-SAMPLE = 40  # non-ASCII characters classified per text: enough to tell the main script and kana's share
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # a plain range: far faster than a Unicode letter class
+SAMPLE = 64  # characters classified per text: enough to tell the main script and kana's share
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f'’._-]*")
 
@@ -88,20 +88,18 @@ class Scripts:
 
 
 def scripts(text: str) -> Scripts:
-    """Count letters by script: ASCII letters exactly; other characters from an even sample of at most
-    SAMPLE of them, scaled (the main script and kana's share come out the same, ten times faster)."""
+    """Count letters by script: ASCII letters exactly (one C call); the other characters from an even
+    sample of about SAMPLE characters of the text, scaled."""
     ascii_letters = len(text.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
     if text.isascii():
         return Scripts(ascii_letters, {}, ascii_letters, "Latn")
-    wide = _NON_ASCII.findall(text)
-    sample = wide[:: len(wide) // SAMPLE + 1]
-    counts = Counter(map(_SCRIPT_OF.__getitem__, sample))
-    scale = len(wide) / len(sample)
+    step = len(text) // SAMPLE + 1
+    counts = Counter(map(_SCRIPT_OF.__getitem__, text[::step]))
     latin, other, main, best, cjk = ascii_letters, {}, "Latn", 0, 0
     for script, n in counts.items():
         if script == "Zyyy":
             continue
-        weighted = round(n * scale * (CJK_WEIGHT if script in CJK else 1))
+        weighted = n * step * (CJK_WEIGHT if script in CJK else 1)
         if script == "Latn":
             latin += weighted
             continue
@@ -112,8 +110,7 @@ def scripts(text: str) -> Scripts:
             main, best = script, weighted
     if cjk > best:
         main, best = "CJK", cjk
-    total = latin + sum(other.values())
-    return Scripts(latin, other, total, main if best > latin else "Latn")
+    return Scripts(latin, other, latin + sum(other.values()), main if best > latin else "Latn")
 
 
 def script_language(found: Scripts) -> tuple[str, str] | None:
