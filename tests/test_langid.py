@@ -75,6 +75,14 @@ def test_text_without_letters_is_und_never_an_error(engine: str, text: str | Non
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_control_bytes_and_lone_surrogates_are_no_error(engine: str) -> None:
+    detector = LanguageDetector(engine, cache_size=0)  # type: ignore[arg-type]
+    assert detector.detect(GERMAN.replace(" ", " \x00\x01 ", 3)).lang == "de"
+    assert detector.detect(GERMAN + " \ud800").lang == "de"
+    assert detector.detect("\ud800" * 40) == engines.NO_GUESS
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("title", ["Bohemian Rhapsody", "Tum Hi Ho | Aashiqui 2 | Arijit Singh", "Despacito (Remix)"])
 def test_titles_are_too_short_to_tell(engine: str, title: str) -> None:
     """Below min_letters (30, where accuracy on real catalog strings reaches 0.97) the answer is 'und'."""

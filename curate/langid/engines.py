@@ -18,6 +18,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+import pycld2
+
 from curate.langid.codes import UND, iso639_1, script_variant
 
 UNRELIABLE = 0.6  # cld2's probability is scaled by this when it flags its answer unreliable (tuned on dev)
@@ -35,11 +37,9 @@ NO_GUESS = Guess(UND, 0.0)
 
 def cld2_details(text: str) -> tuple[bool, Any]:
     """pycld2's (reliable, details): languages with their share of the text, best first."""
-    import pycld2
-
     try:
         reliable, _, details = pycld2.detect(text)
-    except pycld2.error:  # control bytes cld2 refuses: drop them and ask again (the cleaned text is valid UTF-8)
+    except (pycld2.error, UnicodeEncodeError):  # control bytes or lone surrogates: detect on the rest
         printable = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
         try:
             reliable, _, details = pycld2.detect(printable)
