@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import functools
 
-from curate.youtube.langid import LanguageDetector
+from curate.langid import UND, iso639_1
+from curate.langid.engines import cld2_details
 
 MIN_WORDS = 6
-# Generated texts are nearly all distinct, so a digest cache would only cost time.
-_FAST = LanguageDetector("cld2", cache_size=0)
+
+
+def _cld2_reliable(text: str) -> str:
+    """cld2's first language when it calls its answer reliable, else 'und'."""
+    reliable, details = cld2_details(text[:2000])
+    return iso639_1(details[0][1]) if reliable and details else UND
 
 
 @functools.cache
@@ -43,7 +48,7 @@ def detect(text: str) -> tuple[str, float]:
 
 def matches(text: str, expected: str, min_prob: float = 0.5) -> tuple[bool, str]:
     want = expected.split("-")[0].lower()
-    if not _short(text) and _FAST.detect(text)[0] == want:
+    if not _short(text) and _cld2_reliable(text) == want:
         return True, want
     lang, prob = detect(text)
     if lang == "und" or prob < min_prob:

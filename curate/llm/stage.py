@@ -42,7 +42,7 @@ class LLMStageConfig(StageConfig):
 
 
 class LLMStage(ShardStage):
-    code_paths = ("curate.llm",)  # its helpers shape the output too
+    code_paths = ("curate.llm", "curate.langid")  # its helpers shape the output too (language checks)
     batch_size: ClassVar[int] = 2048
     answer_model: ClassVar[type[BaseModel]]
     columns: ClassVar[tuple[str, ...]] = ()  # input columns `prepare` needs (others are not decoded)

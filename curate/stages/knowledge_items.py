@@ -64,7 +64,7 @@ class KnowledgeItems(LLMStage):
     input_schema = "qa_pairs"
     output_schema = "theory_items"
     answer_model = KnowledgeAnswer
-    code_paths = ("curate.llm", "curate.theory")
+    code_paths = ("curate.llm", "curate.theory", "curate.langid")
     columns = ("id", "topic", "question", "answer")
 
     def prepare(self, rows: list[dict[str, Any]]) -> tuple[list[Item], list[Reject]]:
