@@ -15,18 +15,20 @@ from curate.errors import CurateError
 from curate.retry import RetryPolicy
 
 
-def resolve_release(release: str, root: Path, repo_id: str | None, shard_rows: int | None,
+def resolve_release(release: str, root: str, repo_id: str | None, shard_rows: int | None,
                     shard_bytes: int | None) -> Path:  # fmt: skip
-    """An exported folder as given, or the store version DATASET/VERSION exported now."""
+    """An exported folder as given, or the store version DATASET/VERSION exported now (`curate export`)."""
+    from curate.commands.export import export_version
     from curate.release.export import build_release
 
     given = Path(release)
     if (given / "README.md").is_file() and not (given / "_state").is_dir():
         return given
-    base = given if (given / "manifest.json").is_file() else Path(root) / release
-    if not (base / "manifest.json").is_file():
+    if (given / "manifest.json").is_file():  # a version folder given by path
+        return build_release(given, shard_rows=shard_rows, shard_bytes=shard_bytes, repo_id=repo_id)
+    if release.count("/") != 1:
         raise CurateError(f"'{release}' is neither a release folder nor a finished DATASET/VERSION under {root}")
-    return build_release(base, shard_rows=shard_rows, shard_bytes=shard_bytes, repo_id=repo_id)
+    return export_version(release, root, None, repo_id=repo_id, shard_rows=shard_rows, shard_bytes=shard_bytes)
 
 
 @click.command("publish")
@@ -46,7 +48,7 @@ def resolve_release(release: str, root: Path, repo_id: str | None, shard_rows: i
 @friendly
 def command(release: str, repo_id: str, private: bool, tag: str | None, dry_run: bool, shard_rows: int | None,
             shard_bytes: int, max_commit_bytes: int, max_commit_files: int, retries: int, retry_delay: float,
-            root: Path) -> None:  # fmt: skip
+            root: str) -> None:  # fmt: skip
     """Upload RELEASE (folder or DATASET/VERSION) to the Hub: shards, card, Croissant and manifest."""
     from curate.release.hub import publish
 

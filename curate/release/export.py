@@ -4,6 +4,7 @@
     <out>/croissant.json                  Croissant metadata
     <out>/manifest.json                   the version's manifest (lineage of every table)
     <out>/plots/*.png                     distributions shown in the card
+    <out>/report/index.html               the version's HTML report (curate report), linked from the card
     <out>/data/<config>/<split>-00000-of-00002.parquet
 
 One config per release table (named by its format: pretrain, sft, chat), one file set per split;
@@ -82,10 +83,13 @@ def write_shards(out: Path, config: ConfigData, shard_rows: int | None, shard_by
 
 
 def build_release(base: Path, out: Path | None = None, *, shard_rows: int | None = None,
-                  shard_bytes: int | None = DEFAULT_SHARD_BYTES, repo_id: str | None = None) -> Path:  # fmt: skip
+                  shard_bytes: int | None = DEFAULT_SHARD_BYTES, repo_id: str | None = None,
+                  report: bool = True) -> Path:  # fmt: skip
     """Export the release of the store version at `base` (default: `<base>/_release`); returns the folder."""
     from curate.release.card import write_card
     from curate.release.croissant import write_croissant
+    from curate.report import build_report
+    from curate.store import Store
 
     manifest_path = base / "manifest.json"
     if not manifest_path.is_file():
@@ -98,6 +102,8 @@ def build_release(base: Path, out: Path | None = None, *, shard_rows: int | None
     for config in configs:
         write_shards(staging, config, shard_rows, shard_bytes)
     atomic_write_json(staging / "manifest.json", manifest)
+    if report:
+        build_report(Store(str(base.parent.parent), manifest["dataset"], manifest["version"]), staging / "report")
     write_card(staging, base, manifest, configs, repo_id)
     write_croissant(staging, manifest, configs, repo_id)
     shutil.rmtree(out, ignore_errors=True)
