@@ -13,7 +13,8 @@ import yaml
 
 from curate.release.export import ConfigData
 from curate.release.plots import write_plots
-from curate.release.stats import TOKEN_PATTERN, ReleaseStats, compute_stats
+from curate.release.stats import ReleaseStats, check_token_counts, compute_stats
+from curate.release.tokens import TokenCounter
 from curate.release.tunes import TuneImage, write_tunes
 from curate.store import atomic_write_bytes
 
@@ -134,7 +135,7 @@ def render_card(manifest: dict[str, Any], configs: list[ConfigData], stats: Rele
         + "\n".join(f'{c.name} = load_dataset("{repo_id or "<this folder>"}", "{c.name}")' for c in configs)
         + "\n```\n",
         "## Statistics (computed from the data)\n",
-        f"Tokens are regex tokens (`{TOKEN_PATTERN}`), not a model tokenizer's.\n",
+        *[f"Tokens of `{c.name}`: {(c.counter or TokenCounter('regex')).description}.\n" for c in configs],
         "### Rows and tokens per config and split\n",
         _table(per_split.sort("config", "split")),
         "### Rows and tokens per source\n",
@@ -164,6 +165,7 @@ def render_card(manifest: dict[str, Any], configs: list[ConfigData], stats: Rele
 
 def write_card(out: Path, base: Path, manifest: dict[str, Any], configs: list[ConfigData], repo_id: str | None) -> None:
     stats = compute_stats(base, manifest, configs)
+    check_token_counts(stats, manifest, configs)
     plots = write_plots(out, stats)
     tunes = write_tunes(out, base, manifest, configs)
     header = card_yaml(configs, stats, out)
