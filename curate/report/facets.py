@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from curate.report.notation import Rendered, render_abc
-from curate.report.sampling import sample_rows, seeded_key
+from curate.report.sampling import seeded_key
 from curate.store import Store
 
 SCORE_COLUMNS = {"abc", "key", "meter"}
@@ -43,16 +43,17 @@ def _counts(scan: pl.LazyFrame, column: str, title: str, top: int = TOP) -> Coun
     return Counts(title, items + ([("(other)", rest)] if rest else []), int(frame["len"].sum()))
 
 
-def tunes(store: Store, paths: list[str], names: list[str], k: int, seed: int,
+def tunes(store: Store, paths: list[str], names: list[str], sample: list[dict[str, Any]], k: int, seed: int,
           drawings: dict[str, Rendered]) -> list[Tune]:  # fmt: skip
-    """k original tunes, each with up to two of its transposed copies, drawn once per report."""
+    """k original tunes of the seeded `sample`, each with up to two of its transposed copies, drawn once
+    per report."""
 
     def draw(row: dict[str, Any]) -> Tune:
         if row["id"] not in drawings:
             drawings[row["id"]] = render_abc(row["abc"] or "")
         return Tune(row, drawings[row["id"]])
 
-    rows = [r for r in sample_rows(store, paths, 4 * k, seed) if not r.get("augmented")][:k]
+    rows = [r for r in sample if not r.get("augmented")][:k]
     out = [draw(r) for r in rows]
     if "parent_id" in names and "augmented" in names and out:
         scan = store.scan(paths)

@@ -128,13 +128,16 @@ def _table(store: Store, manifest: dict[str, Any], name: str, seed: int, drawing
     info = manifest["tables"][name]
     paths = [store.path(s["path"]) for s in info["shards"]]
     columns = _columns(store, info.get("schema"), paths)
-    table = Table(name, info.get("schema"), info["rows"], info["bytes"], len(paths), columns,
-                  sample_rows(store, paths, SAMPLE_ROWS, seed) if paths else [])  # fmt: skip
+    names = [c.name for c in columns]
+    score = set(names) >= facets.SCORE_COLUMNS
+    # one seeded read serves the sample rows and the tunes (the first rows of a larger seeded pick)
+    sample = sample_rows(store, paths, 4 * TUNES if score else SAMPLE_ROWS, seed) if paths else []
+    table = Table(name, info.get("schema"), info["rows"], info["bytes"], len(paths), columns, sample[:SAMPLE_ROWS])
     if not paths:
         return table
     names = store.scan(paths).collect_schema().names()
-    if set(names) >= facets.SCORE_COLUMNS:
-        table.tunes = facets.tunes(store, paths, names, TUNES, seed, drawings)
+    if score:
+        table.tunes = facets.tunes(store, paths, names, sample, TUNES, seed, drawings)
     if set(names) >= facets.SONG_COLUMNS:
         table.counts = facets.songs(store.scan(paths), names)
     if set(names) >= facets.LLM_COLUMNS:

@@ -8,6 +8,7 @@ seed give the same rows on every run and machine (xxhash, not Python's or polars
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,8 @@ import xxhash
 
 from curate.store import Store
 
-READ_WHOLE_BYTES = 32 * 1024 * 1024  # uncompressed bytes below which the candidate rows are read whole
+READ_WHOLE_BYTES = 32 * 1024 * 1024  # candidate rows are read whole below this many uncompressed bytes
+READ_WHOLE_ROWS = 65_536  # ... and this many rows (each is hashed in Python)
 
 
 def seeded_key(seed: int, value: object) -> int:
@@ -51,7 +53,7 @@ def _read(store: Store, groups: list[RowGroup], columns: list[str] | None = None
 
 
 def _candidates(groups: list[RowGroup], seed: int, salt: str) -> list[RowGroup]:
-    if sum(g.bytes for g in groups) <= READ_WHOLE_BYTES:
+    if sum(g.bytes for g in groups) <= READ_WHOLE_BYTES and sum(g.rows for g in groups) <= READ_WHOLE_ROWS:
         return groups
     return [min(groups, key=lambda g: seeded_key(seed, f"{salt}\x00{g.name}#{g.index}"))]
 
@@ -60,10 +62,10 @@ def _pick(table: pa.Table, k: int, seed: int) -> list[tuple[int, dict[str, Any]]
     """The k rows with the smallest seeded hash of their id (of their position without an id column)."""
     if table.num_rows == 0:
         return []
-    keys = table["id"].to_pylist() if "id" in table.column_names else range(table.num_rows)
-    order = sorted(range(table.num_rows), key=lambda i: (seeded_key(seed, keys[i]), i))[:k]
-    rows = table.take(pa.array(order, pa.int64())).to_pylist()
-    return [(seeded_key(seed, keys[i]), row) for i, row in zip(order, rows, strict=True)]
+    ids = table["id"].to_pylist() if "id" in table.column_names else range(table.num_rows)
+    keyed = heapq.nsmallest(k, ((seeded_key(seed, v), i) for i, v in enumerate(ids)))
+    rows = table.take(pa.array([i for _, i in keyed], pa.int64())).to_pylist()
+    return [(key, row) for (key, _), row in zip(keyed, rows, strict=True)]
 
 
 def sample_rows(store: Store, paths: list[str], k: int, seed: int) -> list[dict[str, Any]]:
