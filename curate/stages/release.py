@@ -21,7 +21,7 @@ from curate.release.formats import Example, examples_of, render
 from curate.release.grouping import Groups, is_eval, link_rejects, link_tables, seeded_unit
 from curate.release.mixture import Component, ReleaseConfig
 from curate.release.shuffle import Shuffle
-from curate.release.tokens import TokenCounter, token_counter, tokenizer_file
+from curate.release.tokens import TEXT_COLUMNS, TokenCounter, token_counter, tokenizer_file
 from curate.schemas import load_schema
 from curate.stage import GlobalStage, StageConfig, StageResult
 
@@ -100,8 +100,8 @@ class Release(GlobalStage):
         for reason, count in skipped.items():
             self.counters[f"skipped_{src}_{reason}"] += count
         if out:  # tokens per source and split, as the card reports them (the manifest keeps them)
-            frame = pl.DataFrame(out).select("split", *(c for c in ("text", "instruction", "input", "output")
-                                                        if c in out[0]))  # fmt: skip
+            columns = ["split", *(c for c in TEXT_COLUMNS[f"release_{cfg.format}"] if c in out[0])]
+            frame = pl.DataFrame({c: [r[c] for r in out] for c in columns}, schema={c: pl.String for c in columns})
             counted = frame.with_columns(tokens=self.tokens.row_tokens(frame, f"release_{cfg.format}"))
             for split, n in counted.group_by("split").agg(pl.col("tokens").sum()).iter_rows():
                 self.counters[f"tokens_{src}_{split}"] += n
