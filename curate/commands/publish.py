@@ -15,9 +15,10 @@ from curate.errors import CurateError
 from curate.retry import RetryPolicy
 
 
-def resolve_release(release: str, root: Path, repo_id: str | None, shard_rows: int | None,
-                    shard_bytes: int | None) -> Path:  # fmt: skip
-    """An exported folder as given, or the store version DATASET/VERSION exported now."""
+def resolve_release(release: str, root: str, repo_id: str | None, shard_rows: int | None,
+                    shard_bytes: int | None, tokenizer: str | None = None) -> Path:  # fmt: skip
+    """An exported folder as given, or the store version DATASET/VERSION exported now (`curate export`)."""
+    from curate.commands.export import export_version
     from curate.release.export import build_release
     from curate.store import local_ref
 
@@ -25,10 +26,13 @@ def resolve_release(release: str, root: Path, repo_id: str | None, shard_rows: i
     given = Path(release)
     if (given / "README.md").is_file() and not (given / "_state").is_dir():
         return given
-    base = given if (given / "manifest.json").is_file() else Path(root) / release
-    if not (base / "manifest.json").is_file():
+    if (given / "manifest.json").is_file():  # a version folder given by path
+        return build_release(given, shard_rows=shard_rows, shard_bytes=shard_bytes, repo_id=repo_id,
+                             tokenizer=tokenizer)  # fmt: skip
+    if release.count("/") != 1:
         raise CurateError(f"'{release}' is neither a release folder nor a finished DATASET/VERSION under {root}")
-    return build_release(base, shard_rows=shard_rows, shard_bytes=shard_bytes, repo_id=repo_id)
+    return export_version(release, root, None, repo_id=repo_id, shard_rows=shard_rows, shard_bytes=shard_bytes,
+                          tokenizer=tokenizer)  # fmt: skip
 
 
 @click.command("publish")
@@ -44,17 +48,18 @@ def resolve_release(release: str, root: Path, repo_id: str | None, shard_rows: i
 @click.option("--max-commit-files", type=int, default=100, show_default=True, help="Files per commit.")
 @click.option("--retries", type=int, default=8, show_default=True, help="Tries per Hub call on transient errors.")
 @click.option("--retry-delay", type=float, default=2.0, show_default=True, help="First backoff delay, seconds.")
+@click.option("--tokenizer", default=None, help="Tokenizer of the release steps, when not found from here.")
 @root_option
 @friendly
 def command(release: str, repo_id: str, private: bool, tag: str | None, dry_run: bool, shard_rows: int | None,
             shard_bytes: int, max_commit_bytes: int, max_commit_files: int, retries: int, retry_delay: float,
-            root: Path) -> None:  # fmt: skip
+            tokenizer: str | None, root: str) -> None:  # fmt: skip
     """Upload RELEASE (folder or DATASET/VERSION) to the Hub: shards, card, Croissant and manifest."""
     from curate.release.hub import publish
 
     if "/" not in repo_id or repo_id.count("/") != 1:
         raise CurateError(f"--repo-id must be ORG/NAME, got '{repo_id}'")
-    folder = resolve_release(release, root, repo_id, shard_rows, shard_bytes)
+    folder = resolve_release(release, root, repo_id, shard_rows, shard_bytes, tokenizer)
     policy = RetryPolicy(attempts=max(1, retries), base_delay=retry_delay, max_delay=max(retry_delay, 120.0))
     report = publish(folder, repo_id, private=private, tag=tag, dry_run=dry_run, policy=policy,
                      max_commit_bytes=max_commit_bytes, max_commit_files=max_commit_files, log=click.echo)  # fmt: skip

@@ -3,6 +3,7 @@ statistics, plots, lineage and license notes, all computed from the exported dat
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ import yaml
 
 from curate.release.export import ConfigData
 from curate.release.plots import write_plots
-from curate.release.stats import TOKEN_PATTERN, ReleaseStats, compute_stats
+from curate.release.stats import ReleaseStats, check_token_counts, compute_stats
+from curate.release.tokens import TokenCounter
+from curate.release.tunes import TuneImage, write_tunes
 from curate.store import atomic_write_bytes
 
 
@@ -99,8 +102,20 @@ def _lineage(manifest: dict[str, Any], stats: ReleaseStats) -> str:
     return "\n".join(lines)
 
 
+def _tunes(tunes: list[TuneImage]) -> list[str]:
+    if not tunes:
+        return []
+    out = ["### Sample tunes\n", "Tunes the score rows were made from, chosen by seeded hash and drawn from their ABC "
+           "(abc2xml, then verovio; first page):\n"]  # fmt: skip
+    for (config, src), group in itertools.groupby(tunes, key=lambda t: (t.config, t.src)):
+        out.append(f"**{config} / {src}**\n")
+        out += [f"![{t.caption}]({t.path})\n\n_{t.caption}_\n" for t in group]
+    return out
+
+
 def render_card(manifest: dict[str, Any], configs: list[ConfigData], stats: ReleaseStats, plots: list[str],
-                header: dict[str, Any], repo_id: str | None) -> str:  # fmt: skip
+                header: dict[str, Any], repo_id: str | None, tunes: list[TuneImage] | None = None,
+                report: bool = False) -> str:  # fmt: skip
     title = repo_id or f"{manifest['dataset']} {manifest['version']}"
     per_split = stats.rows.group_by("config", "split").agg(pl.col("rows").sum(), pl.col("tokens").sum())
     lengths = stats.lengths.group_by("config", "split").agg(
@@ -120,7 +135,7 @@ def render_card(manifest: dict[str, Any], configs: list[ConfigData], stats: Rele
         + "\n".join(f'{c.name} = load_dataset("{repo_id or "<this folder>"}", "{c.name}")' for c in configs)
         + "\n```\n",
         "## Statistics (computed from the data)\n",
-        f"Tokens are regex tokens (`{TOKEN_PATTERN}`), not a model tokenizer's.\n",
+        *[f"Tokens of `{c.name}`: {(c.counter or TokenCounter('regex')).description}.\n" for c in configs],
         "### Rows and tokens per config and split\n",
         _table(per_split.sort("config", "split")),
         "### Rows and tokens per source\n",
@@ -133,6 +148,12 @@ def render_card(manifest: dict[str, Any], configs: list[ConfigData], stats: Rele
         counts = counts.sort(["config", "rows", "value"], descending=[False, True, False]).head(40)
         body += [f"### {attr.capitalize()}s of the source rows\n", _table(counts)]
     body += ["### Plots\n", *[f"![{p}]({p})\n" for p in plots]]
+    body += _tunes(tunes or [])
+    if report:
+        body += ["## Report\n", "An HTML report of the whole version (the step funnel with rows in, out and rejected "
+                 "by reason, rejected rows by example, sample rows of every table, tunes drawn as notation, lineage "
+                 "links) is in [`report/index.html`](report/index.html); download the folder and open it in a "
+                 "browser (it needs no network).\n"]  # fmt: skip
     body += ["## Lineage\n", _lineage(manifest, stats), "## Licenses\n",
              "License notes per source, as stated in the mixture config; licenses recorded on source rows:\n",
              _table(_licenses(manifest, stats)),
@@ -144,6 +165,10 @@ def render_card(manifest: dict[str, Any], configs: list[ConfigData], stats: Rele
 
 def write_card(out: Path, base: Path, manifest: dict[str, Any], configs: list[ConfigData], repo_id: str | None) -> None:
     stats = compute_stats(base, manifest, configs)
+    check_token_counts(stats, manifest, configs)
     plots = write_plots(out, stats)
+    tunes = write_tunes(out, base, manifest, configs)
     header = card_yaml(configs, stats, out)
-    atomic_write_bytes(out / "README.md", render_card(manifest, configs, stats, plots, header, repo_id).encode())
+    report = (out / "report" / "index.html").is_file()
+    card = render_card(manifest, configs, stats, plots, header, repo_id, tunes, report)
+    atomic_write_bytes(out / "README.md", card.encode())

@@ -4,6 +4,7 @@
     <out>/croissant.json                  Croissant metadata
     <out>/manifest.json                   the version's manifest (lineage of every table)
     <out>/plots/*.png                     distributions shown in the card
+    <out>/report/index.html               the version's HTML report (curate report), linked from the card
     <out>/data/<config>/<split>-00000-of-00002.parquet
 
 One config per release table (named by its format: pretrain, sft, chat), one file set per split;
@@ -22,6 +23,7 @@ import polars as pl
 import pyarrow as pa
 
 from curate.errors import CurateError
+from curate.release.tokens import TokenCounter, token_counter
 from curate.schemas import load_schema
 from curate.store import atomic_write_json, atomic_write_parquet, read_json
 
@@ -36,6 +38,7 @@ class ConfigData:
     schema: str
     splits: dict[str, pl.DataFrame]  # split name -> rows (without the split column)
     files: dict[str, list[str]] = field(default_factory=dict)  # split -> paths relative to the folder
+    counter: TokenCounter | None = None  # how the card counts tokens (None: regex)
 
     @property
     def arrow_schema(self) -> pa.Schema:
@@ -43,8 +46,9 @@ class ConfigData:
         return pa.schema([f for f in full if f.name != "split"])
 
 
-def release_configs(base: Path, manifest: dict[str, Any]) -> list[ConfigData]:
-    """The version's release tables, each read and divided by split (train first)."""
+def release_configs(base: Path, manifest: dict[str, Any], tokenizer: str | None = None) -> list[ConfigData]:
+    """The version's release tables, each read and divided by split (train first), with the tokenizer
+    its step named (or `tokenizer`, when given)."""
     picked = [(t, info) for t, info in manifest["tables"].items() if (info.get("schema") or "").startswith("release_")]
     if not picked:
         raise CurateError(f"version {manifest['dataset']}/{manifest['version']} has no release_* table to export")
@@ -57,7 +61,9 @@ def release_configs(base: Path, manifest: dict[str, Any]) -> list[ConfigData]:
         frame = pl.read_parquet(shards) if shards else pl.DataFrame(schema=pl.Schema(load_schema(info["schema"]).arrow))
         names = sorted(frame["split"].unique().to_list(), key=lambda s: (s != "train", s))
         splits = {s: frame.filter(pl.col("split") == s).drop("split") for s in names}
-        configs.append(ConfigData(name, table, info["schema"], splits))
+        step = next((s for s in manifest["steps"] if s["name"] == table), {})
+        counter = token_counter(tokenizer or step.get("config", {}).get("tokenizer"))
+        configs.append(ConfigData(name, table, info["schema"], splits, counter=counter))
     return configs
 
 
@@ -82,10 +88,13 @@ def write_shards(out: Path, config: ConfigData, shard_rows: int | None, shard_by
 
 
 def build_release(base: Path, out: Path | None = None, *, shard_rows: int | None = None,
-                  shard_bytes: int | None = DEFAULT_SHARD_BYTES, repo_id: str | None = None) -> Path:  # fmt: skip
+                  shard_bytes: int | None = DEFAULT_SHARD_BYTES, repo_id: str | None = None,
+                  report: bool = True, tokenizer: str | None = None) -> Path:  # fmt: skip
     """Export the release of the store version at `base` (default: `<base>/_release`); returns the folder."""
     from curate.release.card import write_card
     from curate.release.croissant import write_croissant
+    from curate.report import build_report
+    from curate.store import Store
 
     manifest_path = base / "manifest.json"
     if not manifest_path.is_file():
@@ -94,10 +103,12 @@ def build_release(base: Path, out: Path | None = None, *, shard_rows: int | None
     out = out or base / "_release"
     staging = out.with_name(f".{out.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
-    configs = release_configs(base, manifest)
+    configs = release_configs(base, manifest, tokenizer)
     for config in configs:
         write_shards(staging, config, shard_rows, shard_bytes)
     atomic_write_json(staging / "manifest.json", manifest)
+    if report:
+        build_report(Store(str(base.parent.parent), manifest["dataset"], manifest["version"]), staging / "report")
     write_card(staging, base, manifest, configs, repo_id)
     write_croissant(staging, manifest, configs, repo_id)
     shutil.rmtree(out, ignore_errors=True)

@@ -28,6 +28,7 @@ class Component(StageConfig):
     where: str | None = None  # SQL over the table's columns, e.g. "collection = 'bach'"
     ratio: float = Field(1.0, gt=0, le=1)  # share of the (filtered) rows to take, chosen by seeded hash
     cap: int | None = Field(None, ge=0)  # at most this many source rows
+    unit: Literal["rows", "tokens"] = "rows"  # tokens: ratio and cap count the tokens of the rows made
     upsample: float = Field(1.0, ge=1)  # repeat train rows (2.5: every row twice, half of them thrice)
     score_tasks: list[ScoreTask] = Field(default_factory=lambda: list(ALL_SCORE_TASKS))
     tasks_per_row: int | None = Field(None, ge=1)  # score tasks per tune (seeded choice); None: every task
@@ -49,6 +50,7 @@ class ReleaseConfig(StageConfig):
     eval_split: str = Field("eval", pattern=r"^\w+$")
     skip_missing_tables: bool = False  # True: a component whose table is not an input is skipped (counted)
     shard_rows: int = Field(100_000, ge=1)
+    tokenizer: str | None = None  # tokenizer.json (relative to the pipeline file) or Hub id; None: regex tokens
 
     @model_validator(mode="after")
     def _formats_fit(self) -> ReleaseConfig:

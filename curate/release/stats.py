@@ -1,8 +1,8 @@
 """Statistics of a release computed from its rows (never from configs or prose).
 
-Tokens are counted with a simple regex (`\\w+` or one punctuation mark): a model's tokenizer gives
-other numbers, but the counts are exact, comparable between versions and cheap. Languages, keys and
-meters come from the source rows each training row was made from (`parent_ids`).
+Tokens are counted with the release config's tokenizer, or else a regex (`curate/release/tokens.py`);
+the per-source totals must match the counts the release step recorded in the manifest. Languages, keys
+and meters come from the source rows each training row was made from (`parent_ids`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import Any
 
 import polars as pl
 
+from curate.errors import CurateError
 from curate.release.export import ConfigData
+from curate.release.tokens import TOKEN_PATTERN, TokenCounter
 
-TOKEN_PATTERN = r"\w+|[^\w\s]"
-_TEXT_COLUMNS = {"release_pretrain": ["text"], "release_sft": ["instruction", "input", "output"],
-                 "release_chat": ["text"]}  # fmt: skip
+__all__ = ["TOKEN_PATTERN", "ReleaseStats", "check_token_counts", "compute_stats"]
+
 _SOURCE_ATTRS = ("language", "key", "meter", "license")
 _PROVENANCE = ("backend", "model", "prompt_id", "prompt_hash")
 
@@ -28,11 +29,6 @@ class ReleaseStats:
     lengths: pl.DataFrame  # config, split, tokens (one row per training row)
     attrs: pl.DataFrame  # config, split, attr, value, rows
     provenance: pl.DataFrame  # table, backend, model, prompt_id, prompt_hash, rows
-
-
-def token_count(frame: pl.DataFrame, schema: str) -> pl.Series:
-    counts = [frame[c].fill_null("").str.count_matches(TOKEN_PATTERN) for c in _TEXT_COLUMNS[schema]]
-    return pl.Series("tokens", sum(counts[1:], counts[0]) if counts else [], dtype=pl.Int64)
 
 
 def _source_attrs(base: Path, manifest: dict[str, Any]) -> pl.DataFrame:
@@ -71,7 +67,9 @@ def compute_stats(base: Path, manifest: dict[str, Any], configs: list[ConfigData
     for config in configs:
         for split, frame in config.splits.items():
             tagged = frame.select("src", "parent_ids").with_columns(
-                tokens=token_count(frame, config.schema), config=pl.lit(config.name), split=pl.lit(split)
+                tokens=(config.counter or TokenCounter("regex")).row_tokens(frame, config.schema),
+                config=pl.lit(config.name),
+                split=pl.lit(split),
             )
             lengths.append(tagged.select("config", "split", "tokens"))
             rows.append(tagged.group_by("config", "split", "src").agg(rows=pl.len(), tokens=pl.col("tokens").sum()))
@@ -94,3 +92,21 @@ def compute_stats(base: Path, manifest: dict[str, Any], configs: list[ConfigData
         ),  # fmt: skip
         provenance=_provenance(base, manifest),
     )
+
+
+def check_token_counts(stats: ReleaseStats, manifest: dict[str, Any], configs: list[ConfigData]) -> None:
+    """The tokens counted now must be the ones the release step counted (`tokens_<src>_<split>` counters):
+    a different tokenizer at export time would otherwise put other numbers in the card."""
+    for config in configs:
+        step = next((s for s in manifest["steps"] if s["name"] == config.table), None)
+        recorded = {k: v for k, v in (step or {}).get("counters", {}).items() if k.startswith("tokens_")}
+        if not recorded:
+            continue  # made before the step counted tokens
+        mine = stats.rows.filter(pl.col("config") == config.name)
+        counted = {f"tokens_{src}_{split}": n for split, src, n in mine.select("split", "src", "tokens").iter_rows()}
+        if counted != recorded:
+            name = config.counter.name if config.counter else "regex"
+            raise CurateError(
+                f"token counts of config '{config.name}' with tokenizer '{name}' differ from those the release "
+                f"step '{config.table}' recorded: pass the tokenizer it used (--tokenizer)"
+            )

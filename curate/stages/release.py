@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -20,6 +21,7 @@ from curate.release.formats import Example, examples_of, render
 from curate.release.grouping import Groups, is_eval, link_rejects, link_tables, seeded_unit
 from curate.release.mixture import Component, ReleaseConfig
 from curate.release.shuffle import Shuffle
+from curate.release.tokens import TEXT_COLUMNS, TokenCounter, token_counter, tokenizer_file
 from curate.schemas import load_schema
 from curate.stage import GlobalStage, StageConfig, StageResult, StoreInput
 
@@ -42,6 +44,16 @@ class Release(GlobalStage):
     def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
         return {REJECTS: StoreInput("rejects")}  # duplicate links: a cluster never straddles the split
 
+    @classmethod
+    def config_files(cls, config: StageConfig, pipeline_dir: Path) -> list[Path]:
+        """A local tokenizer file shapes the output (token ratios and caps): hashed into the fingerprint."""
+        assert isinstance(config, ReleaseConfig)
+        found = tokenizer_file(config.tokenizer, pipeline_dir) if config.tokenizer else None
+        return [found] if found else []
+
+    def setup(self) -> None:
+        self.tokens: TokenCounter = token_counter(self.config.tokenizer, self.context.pipeline_dir)
+
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
         groups = Groups()
         rejects = tables.pop(REJECTS, None)
@@ -55,7 +67,7 @@ class Release(GlobalStage):
                                       f"which is not an input of step '{self.context.step}'")  # fmt: skip
                 self.counters[f"skipped_component_{component.src}"] += 1
                 continue
-            frame, height = self._sample(tables[component.table], component)
+            frame, height = self._sample(tables[component.table], component, tables)
             picked.append((component, frame, height))
         # rows go to buckets by their seeded order key, then each bucket is sorted: a deterministic shuffle
         # of any size in bounded memory (the same order as sorting everything at once)
@@ -90,12 +102,21 @@ class Release(GlobalStage):
             self.counters[f"rows_{src}_{split}"] += 1
         for reason, count in skipped.items():
             self.counters[f"skipped_{src}_{reason}"] += count
+        if out:  # tokens per source and split, as the card reports them (the manifest keeps them)
+            columns = ["split", *(c for c in TEXT_COLUMNS[f"release_{cfg.format}"] if c in out[0])]
+            frame = pl.DataFrame({c: [r[c] for r in out] for c in columns}, schema={c: pl.String for c in columns})
+            counted = frame.with_columns(tokens=self.tokens.row_tokens(frame, f"release_{cfg.format}"))
+            for split, n in counted.group_by("split").agg(pl.col("tokens").sum()).iter_rows():
+                self.counters[f"tokens_{src}_{split}"] += n
         return out
 
-    def _sample(self, frame: pl.LazyFrame, component: Component) -> tuple[pl.LazyFrame, int]:
+    def _sample(self, frame: pl.LazyFrame, component: Component,
+                tables: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame, int]:  # fmt: skip
         """Seeded choice of `ratio` of the rows, at most `cap`: the same rows on every run."""
         if component.where:
             frame = frame.filter(pl.sql_expr(component.where).fill_null(False))
+        if component.unit == "tokens":
+            return self._sample_tokens(frame, component, tables)
         ids = frame.select("id").collect()["id"]
         take = math.ceil(len(ids) * component.ratio)
         if component.cap is not None:
@@ -106,6 +127,40 @@ class Release(GlobalStage):
         self.counters[f"sampled_out_{component.src}"] += len(ids) - take
         chosen = ids.gather(keys.arg_sort()[:take])
         return frame.filter(pl.col("id").is_in(chosen.implode())), take
+
+    def _sample_tokens(self, frame: pl.LazyFrame, component: Component,
+                       tables: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame, int]:  # fmt: skip
+        """Rows in seeded order while their tokens (of the examples each makes, before upsampling) stay
+        within `ratio` of all the rows' tokens and within `cap` tokens."""
+        ids, tokens = [], []
+        height = frame.select(pl.len()).collect().item()
+        for lo in range(0, height, CHUNK_ROWS):
+            chunk = frame.slice(lo, CHUNK_ROWS).collect()
+            context = self._context(component, tables, chunk)
+            made, owner = [], []
+            for i, row in enumerate(chunk.iter_rows(named=True)):
+                for example in examples_of(row, component, context, self.config.seed):
+                    made.append(render(example, self.config.format))
+                    owner.append(i)
+            counts = [0] * chunk.height
+            if made:
+                counted = self.tokens.row_tokens(pl.DataFrame(made), f"release_{self.config.format}")
+                for i, n in zip(owner, counted.to_list(), strict=True):
+                    counts[i] += n
+            ids += chunk["id"].to_list()
+            tokens += counts
+        budget = math.ceil(sum(tokens) * component.ratio)
+        if component.cap is not None:
+            budget = min(budget, component.cap)
+        order = sorted(range(len(ids)), key=lambda i: seeded_unit(self.config.seed, component.src, ids[i]))
+        chosen, used = [], 0
+        for i in order:  # a prefix of the seeded order: the first row that would pass the budget ends it
+            if used + tokens[i] > budget:
+                break
+            chosen.append(ids[i])
+            used += tokens[i]
+        self.counters[f"sampled_out_{component.src}"] += len(ids) - len(chosen)
+        return frame.filter(pl.col("id").is_in(pl.Series(chosen, dtype=pl.String).implode())), len(chosen)
 
     def _context(self, component: Component, tables: dict[str, pl.LazyFrame],
                  picked: pl.DataFrame) -> dict[str, dict[str, Any]]:  # fmt: skip
