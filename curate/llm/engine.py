@@ -1,9 +1,10 @@
 """Run a batch of chat requests: cache first, then bounded concurrency under rate limits, retries
 with backoff (honouring retry-after), validation of every answer, accounting and a budget cap.
 
-A response is put in the cache as soon as it is received and valid, and a timer commits what is
-pending every `cache_flush_s` (0: each answer at once), so a SIGKILL loses at most the answers of
-the last `cache_flush_s` however slowly they arrive. Before the first request the server is probed
+A response is put in the cache as soon as it is received and valid, and what is pending is
+committed every `cache_flush_s` (0: each answer at once): by the answer that finds the last commit
+that old, and by a timer when no answer comes, so a SIGKILL loses at most the answers of the last
+`cache_flush_s` however slowly or quickly they arrive. Before the first request the server is probed
 once: a wrong URL or key stops the task in seconds with one sentence. Rows whose calls still fail
 after the retries come back as results with a reason (rejects).
 """
@@ -236,7 +237,9 @@ class Engine:
             return CallResult(reason=reason, detail=f"{_describe(err)}, {self.config.max_attempts} tries")
         if self.cache is not None:
             self.cache.put(call.key, completion.to_json())
-            if not self.config.cache_flush_s:
+            # the timer commits in quiet spells; this check commits in busy ones, where a burst of
+            # answers can hold the event loop longer than cache_flush_s
+            if time.monotonic() - self._last_flush >= self.config.cache_flush_s:
                 self.flush()
         return CallResult(completion, value)
 
