@@ -8,7 +8,7 @@ import click
 
 from curate.cli import friendly, root_option
 from curate.commands.report import version_store
-from curate.errors import CurateError
+from curate.store import local_version
 
 
 def export_version(
@@ -26,9 +26,8 @@ def export_version(
     from curate.release.export import DEFAULT_SHARD_BYTES, build_release
 
     store = version_store(release, root)
-    if store.local_base is None:
-        raise CurateError(f"{root} is not a local folder: exporting from an object store is not supported yet")
-    return build_release(store.local_base, out, shard_rows=shard_rows, shard_bytes=shard_bytes or DEFAULT_SHARD_BYTES,
+    folder = local_version(root, store.dataset, store.version)  # an object store's version: a checked local copy
+    return build_release(folder, out, shard_rows=shard_rows, shard_bytes=shard_bytes or DEFAULT_SHARD_BYTES,
                          repo_id=repo_id, report=report, tokenizer=tokenizer)  # fmt: skip
 
 

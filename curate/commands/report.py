@@ -36,9 +36,9 @@ def command(release: str, out: Path | None, seed: int, root: str) -> None:
 
     store = version_store(release, root)
     if out is None:
-        if store.local_base is None:
+        if not store.is_local:
             raise CurateError(f"{root} is not a local folder: pass --out DIR for the report")
-        out = store.local_base / "_report"
+        out = Path(store.base) / "_report"
     started = time.perf_counter()
     files = build_report(store, out, seed)
     size = sum(f.stat().st_size for f in files)
