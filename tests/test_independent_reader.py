@@ -33,6 +33,14 @@ def test_abc_ignores_midi_directives_grace_notes_and_guitar_chords() -> None:
     assert _triples(dressed) == _triples(plain) == [(F(i), p, F(1)) for i, p in enumerate((60, 62, 64, 65))]
 
 
+def test_abc_plays_a_hornpipe_as_written() -> None:
+    """abc2midi plays `>` as 2:1 in `R:hornpipe` tunes; the converters keep the written 3:1, so must the reader."""
+    straight = read_abc("X:1\nT:t\nM:C|\nL:1/8\nK:Bb\nD>FB>c d>Bg>f|]\n")
+    marked = read_abc("X:1\nT:t\nR: hornpipe\nM:C|\nL:1/8\nK:Bb\nD>FB>c d>Bg>f|]\n")
+    assert _triples(marked) == _triples(straight)
+    assert {n.duration for n in marked} == {F(3, 4), F(1, 4)}
+
+
 def test_abc_failures_are_reported() -> None:
     with pytest.raises(ReaderFailed):
         read_abc("X:1\nT:no music at all\n")

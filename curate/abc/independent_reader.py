@@ -28,6 +28,8 @@ from curate.abc.midi_file import MidiFile, NotMidi, read_midi
 
 ABC2MIDI = "abc2midi"
 _MIDI_LINE = re.compile(r"^[ \t]*(%%MIDI|I:MIDI)\b.*\n?", re.M)
+# abc2midi plays `R:hornpipe` tunes swung (broken rhythm); the converters and the written notes do not.
+_R_LINE = re.compile(r"^[ \t]*R:.*\n?", re.M)
 _X_LINE = re.compile(r"^[ \t]*X:", re.M)
 _X_LINE_END = re.compile(r"^[ \t]*X:.*\n", re.M)
 # Verovio ends each note one tick early (at 120 ticks per quarter) and steals grace-note time:
@@ -65,7 +67,7 @@ def read_abc(text: str, timeout_s: float = 30.0, old_chords: bool = False) -> li
     exe = shutil.which(ABC2MIDI)
     if exe is None:
         raise ReaderMissing("abc2midi is not installed (Debian/Ubuntu package abcmidi)")
-    text = _MIDI_LINE.sub("", text)
+    text = _R_LINE.sub("", _MIDI_LINE.sub("", text))
     if not _X_LINE.search(text):
         text = "X:1\n" + text
     # Chord notes all start on the beat (abc2midi staggers them by default).
