@@ -138,7 +138,7 @@ def parse_tune(text: str) -> Tune:
             continue
         m = _FIELD.match(line)
         if m is None:
-            tune.bodies[voice] = tune.bodies.get(voice, "") + " " + _strip_comment(line)
+            tune.bodies[voice] = tune.bodies.get(voice, "") + " " + strip_comment(line)
             continue
         letter, value = m.group(1), m.group(2).strip()
         if letter == "V":
@@ -155,7 +155,7 @@ def parse_tune(text: str) -> Tune:
     return tune
 
 
-def _strip_comment(line: str) -> str:
+def strip_comment(line: str) -> str:
     """Drop a trailing `%` comment (bar numbers from xml2abc) that is not inside a quoted string."""
     quoted = False
     for pos, char in enumerate(line):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from curate.abc.bars import strip_comment
 from curate.stage import RejectRow
 
 _BLOCK = re.compile(r"^[ \t]*%%begin(\w+)\b.*?^[ \t]*%%end\1\b[^\n]*\n?", re.M | re.S | re.I)
@@ -36,16 +37,6 @@ _BAGPIPE = re.compile(r"^([ \t]*K:[ \t]*)H[Pp]\b", re.M)
 _INLINE_BAGPIPE = re.compile(r"\[K:[ \t]*H[Pp]\]")
 
 
-def _uncomment(line: str) -> str:
-    quoted = False
-    for pos, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == "%" and not quoted and (pos == 0 or line[pos - 1] != "\\"):
-            return line[:pos].rstrip()
-    return line
-
-
 def _join_continued(lines: list[str]) -> list[str]:
     """A line ending in `\\` (before any comment) goes on in the next line; `+:` continues a field."""
     out: list[str] = []
@@ -58,7 +49,7 @@ def _join_continued(lines: list[str]) -> list[str]:
             out[-1] += (" " if _FIELD.match(out[-1]) else "") + line.strip()
         else:
             out.append(line)
-        body = _uncomment(out[-1]).rstrip()
+        body = strip_comment(out[-1]).rstrip()
         pending = body.endswith("\\") and not body.endswith("\\\\")
         if pending:
             out[-1] = body[:-1].rstrip() if _FIELD.match(out[-1]) else body[:-1]
@@ -96,9 +87,10 @@ def clean_tune(text: str) -> str:
     lines = [ln.replace("\t", " ") if ln.lstrip().startswith("V:") else ln for ln in text.splitlines()]
     lines = [ln for ln in lines if not _DROP_LINE.match(ln)]
     lines = _join_continued(lines)
-    lines = [_uncomment(ln) if ln.lstrip().startswith("V:") else ln for ln in lines]
+    lines = [strip_comment(ln) if ln.lstrip().startswith("V:") else ln for ln in lines]
     out = "\n".join(lines) + "\n"
-    music = "\n".join(_TEXT.sub("", _uncomment(ln)) for ln in lines if not _FIELD.match(ln) and not ln.startswith("%"))
+    music_lines = [ln for ln in lines if not _FIELD.match(ln) and not ln.startswith("%")]
+    music = "\n".join(_TEXT.sub("", strip_comment(ln)) for ln in music_lines)
     found = _MICROTONE.search(music)
     if found:
         raise RejectRow("microtone", f"microtonal accidental {found.group(0)!r}: ABC converters write whole semitones")
@@ -184,7 +176,7 @@ def _advance(state: dict[str, str], lines: list[str]) -> dict[str, str]:
 
 def _repeat_from_start(section: list[str]) -> list[str]:
     music = [i for i, ln in enumerate(section) if not _FIELD.match(ln) and not ln.lstrip().startswith("%")]
-    signs = re.search(r"\|:|:\||::", _TEXT.sub("", " ".join(_uncomment(section[i]) for i in music)))
+    signs = re.search(r"\|:|:\||::", _TEXT.sub("", " ".join(strip_comment(section[i]) for i in music)))
     if not music or signs is None or signs.group(0) == "|:":
         return section
     first = music[0]
