@@ -27,14 +27,14 @@ def _one(tune: str, options: NormalizeOptions = OPTIONS) -> verified_tunes.TuneO
 def _kept(tune: str) -> verified_tunes.TuneOut:
     out = _one(tune)
     assert out.reject is None, out.reject
-    assert out.fidelity == 1.0 and out.verified_by == ("abc2midi", "abc2xml")
+    assert out.fidelity == 1.0 and out.verified_by == ("abc2midi",) and out.roundtrip is None
     return out
 
 
 def test_a_planted_misreading_is_caught_as_reader_disagreement() -> None:
     # abc2midi plays `transpose=` (the sounding pitch); abc2xml writes the written pitch: they disagree,
     # and the round trip through abc2xml alone would have called this exact.
-    out = _one(HEAD + "K:C transpose=-2\nCDEF|GABc|cBAG|C4|]\n")
+    out = _one(HEAD + "K:C transpose=-2\nCDEF|GABc|cBAG|C4|]\n", NormalizeOptions(min_bars=2, roundtrip_check=True))
     assert out.reject is not None and out.reject[0] == "reader_disagreement"
     assert "played bars differ: 1, 2, 3, 4" in out.reject[1] and out.roundtrip == 1.0
     assert out.fidelity is not None and out.fidelity < 1.0
@@ -73,11 +73,21 @@ def test_inserted_silence_is_seen_on_the_whole_timeline() -> None:
         ("old chords", HEAD + "K:C\n+C2E2+ +D2F2+|+E4G4+|CDEF|+G3B3+ z|]\n", "[CE]2 [DF]2"),
         ("empty bar before :|", HEAD + "K:C\nABcd | :|ABcd|]\n", ":|"),
         ("rolls", HEAD + "K:G\n~G2 RA2|!roll!B2 ~c2|d2 ~B2|G4|]\n", "~G2 ~A2 | ~B2 ~c2"),
+        # a voice written late in the file starts at the top (abc2midi and abc2xml agree): padded at its end
+        ("late voice", HEAD + "K:C\nV:1\nCDEF|GABc|\nV:1\ncBAG|C4|]\nV:2\nC,4|G,,4|]\n", "G,,4 |] x4 | x4 |"),
+        ("end bar opening a repeat", HEAD + "K:C\nCDEF|GABc|]:cBAG|C4:|\n", "|] |:"),
     ],
 )
 def test_real_world_constructs_are_converted_right(name: str, tune: str, needle: str) -> None:
     out = _kept(tune)
     assert needle in out.abc, out.abc
+
+
+def test_the_converters_end_bar_opening_a_repeat_is_written_as_other_readers_play_it() -> None:
+    # xml2abc writes `|]:`; abc2midi plays that from the top (16 bars), the written music repeats 2 bars (12)
+    tune = HEAD + "K:C\nCDEF|GABc|CDEF|GABc|] |:cBAG|FEDC|cBAG|FEDC:|\n"
+    out = _kept(tune)
+    assert "|]:" not in out.abc and len(read_abc(out.abc)) == len(read_abc(tune)) == 48
 
 
 def test_continued_title_is_a_field_not_notes() -> None:
@@ -193,7 +203,7 @@ def test_no_kept_demo_row_claims_fidelity_the_independent_reader_denies(tmp_path
         payload = split_tunes(decode_abc(path.read_bytes()))[row["tune_index"]] if fmt == "abc" else str(path)
         source, output = verified_tunes.reference_notes(fmt, payload), verified_tunes.read_output(fmt, row["abc"])
         assert row["fidelity"] != 1.0 or agree(source, output, "check").exact, row["source_path"]
-        assert row["verified_by"] and row["verified_by"][-1] == "abc2xml"
+        assert row["verified_by"][0] == verified_tunes.READERS[fmt]
         checked += row["fidelity"] == 1.0
     assert checked == len(kept)
 

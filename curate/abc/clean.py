@@ -5,7 +5,8 @@ Real ABC holds things that are not music but that abc2xml reads as music or chok
 with a trailing `\\`, `%%MIDI` directives (`%%MIDI channel 10` makes abc2xml raise), comments and tabs
 in `V:` lines, music lines continued with `\\`. Constructs that cannot be converted faithfully are
 rejected with their own reason (`microtone`, `grace_after_broken_rhythm`, `play_order` with voices); a
-`P:` play order is written out; `[K:none]` becomes `[K:C]`; an empty bar before `:|` goes; old-style
+`P:` play order is written out; `[K:none]` becomes `[K:C]`; an empty bar before `:|` goes; `|]:` (a
+non-standard end bar opening a repeat, read from the top by other readers) becomes `|] |:`; old-style
 chords `+GB+` become `[GB]`, bagpipe keys
 `K:HP`/`K:Hp` the key signature they sound (`K:Amix`: F and C sharp).
 """
@@ -16,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from curate.abc.bars import strip_comment
+from curate.abc.normalize import THICK_THEN_REPEAT
 from curate.stage import RejectRow
 
 _BLOCK = re.compile(r"^[ \t]*%%begin(\w+)\b.*?^[ \t]*%%end\1\b[^\n]*\n?", re.M | re.S | re.I)
@@ -77,6 +79,12 @@ def rolls_as_tilde(text: str) -> str:
     return _music_lines(_ROLL_WORD.sub("~", text), lambda music: _ROLL_R.sub("~", music))
 
 
+def repeat_after_end_bar(text: str) -> str:
+    """`|]:` written `|] |:`, the repeat start abc2xml reads there (abc2midi would repeat from the top):
+    a documented normalization that the independent reading of the source sees too."""
+    return _music_lines(text, lambda music: THICK_THEN_REPEAT.sub("|] |:", music))
+
+
 def carry_rolls(text: str) -> str:
     """`~` as the carrier decoration, before abc2xml (which would drop it)."""
     return _music_lines(text, lambda music: music.replace("~", ROLL_CARRIER))
@@ -101,7 +109,7 @@ def clean_tune(text: str) -> str:
     out = _music_lines(out, lambda music: _EMPTY_BAR_BEFORE_REPEAT.sub(" :|", music))
     out = _OLD_CHORD.sub(lambda m: "[" + re.sub(r"\s+", "", m.group(1)) + "]", out)
     out = _BAGPIPE.sub(r"\1Amix", out)
-    return carry_rolls(rolls_as_tilde(_INLINE_BAGPIPE.sub("[K:Amix]", out)))
+    return carry_rolls(rolls_as_tilde(repeat_after_end_bar(_INLINE_BAGPIPE.sub("[K:Amix]", out))))
 
 
 def _play_order(order: str) -> list[str]:

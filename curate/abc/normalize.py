@@ -22,6 +22,8 @@ _ASCII_EXTRA = str.maketrans({
 })  # fmt: skip
 _NAMES = re.compile(r'\s*\b(nm|snm|name|subname)="[^"]*"')
 _INLINE = re.compile(r"\[[A-Za-z]:[^\]]*\]")
+# xml2abc writes `|]:` for an end bar that opens a repeat; other ABC readers repeat from the top there.
+THICK_THEN_REPEAT = re.compile(r"\|\]:")
 
 
 class NormalizeOptions(BaseModel):
@@ -40,6 +42,9 @@ class NormalizeOptions(BaseModel):
     # Without the independent reader (abc2midi, verovio) installed: reject (`reader_missing`), or keep
     # the row with `fidelity` null and `verified_by` [abc2xml] when false.
     require_independent: bool = True
+    # abc2xml also reads the kept ABC back, measure by measure: a second opinion beside the independent
+    # reader (always made for MusicXML and kern, whose reading feeds verovio, and without a reader).
+    roundtrip_check: bool = False
 
 
 @dataclass
@@ -58,7 +63,7 @@ def to_ascii(text: str) -> str:
 
 
 def normalize(raw: str, options: NormalizeOptions) -> Normalized:
-    tune = parse_tune(raw)
+    tune = parse_tune(THICK_THEN_REPEAT.sub("|] |:", raw))
     if not tune.bodies:
         raise RejectRow("no_notes", "the converter wrote no music")
     meter = tune.field("M") or "none"
@@ -73,6 +78,7 @@ def normalize(raw: str, options: NormalizeOptions) -> Normalized:
     if longest < options.min_bars:
         raise RejectRow("too_short", f"{longest} bars < {options.min_bars}")
     if options.check_alignment or options.interleaved:
+        _pad_short_voices(bars)
         _check_aligned(bars)
     names = [m.group(0).strip() for attrs in tune.voice_defs.values() for m in _NAMES.finditer(attrs)]
     abc = _render(tune, bars, options)
@@ -102,6 +108,21 @@ def _strip_empty(bars: dict[str, list[Bar]]) -> None:
     while all(b and b[-1].empty for b in bars.values()) and any(len(b) > 1 for b in bars.values()):
         for b in bars.values():
             b.pop()
+
+
+def _rest(duration: Fraction) -> str:
+    return f"x{duration.numerator}" + (f"/{duration.denominator}" if duration.denominator != 1 else "")
+
+
+def _pad_short_voices(bars: dict[str, list[Bar]]) -> None:
+    """A voice with fewer bars than the longest (it stops early, or was written late in the file: ABC
+    readers, abc2midi and abc2xml alike, start every voice at the top) gets invisible rests `x` to the
+    end, bar by bar: legal ABC, no note moves, and the independent reader checks it."""
+    longest = max(bars.values(), key=len)
+    if any(bar.duration is None for bar in longest):
+        return  # a multi-measure rest: bar lengths unknown here (the alignment check says why)
+    for b in bars.values():
+        b += [Bar(_rest(bar.duration) + " |", bar.duration, 0) for bar in longest[len(b) :]]  # type: ignore[arg-type]
 
 
 def _check_aligned(bars: dict[str, list[Bar]]) -> None:

@@ -22,7 +22,7 @@ from converter21.abc import abc2xml, xml2abc
 
 from curate.abc import notes as notes_mod
 from curate.abc import timeline
-from curate.abc.clean import ROLL_CARRIER, clean_tune, has_old_chords, rolls_as_tilde
+from curate.abc.clean import ROLL_CARRIER, clean_tune, has_old_chords, repeat_after_end_bar, rolls_as_tilde
 from curate.abc.independent_reader import (
     PlayedNote,
     ReaderFailed,
@@ -58,7 +58,7 @@ class TuneOut:
     stats: dict[str, Any] = field(default_factory=dict)
     fidelity: float | None = None  # agreement with the independent reader; None when it is missing
     verified_by: tuple[str, ...] = ()
-    roundtrip: float = 0.0  # abc2xml round trip, measure by measure
+    roundtrip: float | None = None  # abc2xml round trip, measure by measure (None: not made)
     transposition: tuple[int, int] | None = None
     reject: tuple[str, str] | None = None
     note: str = ""  # e.g. why the independent reader did not check this row
@@ -67,6 +67,7 @@ class TuneOut:
 @dataclass
 class Source:
     root: ET.Element
+    xml: bytes  # `root` as UTF-8 MusicXML, what xml2abc reads
     fields: dict[str, str]
     reference: list[PlayedNote] | None  # None: the independent reader is missing (see `missing`)
     missing: str = ""
@@ -162,31 +163,33 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def reference_notes(fmt: str, payload: str, root: ET.Element | None = None) -> list[PlayedNote]:
-    """The source as the independent reader plays it (`root`: the parsed MusicXML, if at hand)."""
+def reference_notes(fmt: str, payload: str, xml: bytes | None = None) -> list[PlayedNote]:
+    """The source as the independent reader plays it (`xml`: the MusicXML source as UTF-8, if at hand)."""
     if fmt == "abc":
-        return read_abc(rolls_as_tilde(payload), old_chords=has_old_chords(payload))
+        return read_abc(repeat_after_end_bar(rolls_as_tilde(payload)), old_chords=has_old_chords(payload))
     if fmt == "midi":
         return read_midi_notes(Path(payload).read_bytes())
     if fmt == "kern":
         return read_verovio(_decode(Path(payload).read_bytes()))
-    if root is None:
-        root = parse_musicxml(Path(payload).read_bytes())
-    return read_verovio(to_bytes(root).decode("utf-8"))
+    if xml is None:
+        xml = to_bytes(parse_musicxml(Path(payload).read_bytes()))
+    return read_verovio(xml.decode("utf-8"))
 
 
-def read_output(fmt: str, abc: str) -> list[PlayedNote]:
-    """Kept ABC as the independent reader of its source format plays it."""
+def read_output(fmt: str, abc: str, xml: str | None = None) -> list[PlayedNote]:
+    """Kept ABC as the independent reader of its source format plays it (`xml`: abc2xml's MusicXML of
+    `abc`, if at hand, for verovio)."""
     if fmt in ("abc", "midi"):
         return read_abc(abc)
-    return read_verovio(_abc_to_xml(abc))
+    return read_verovio(xml if xml is not None else _abc_to_xml(abc))
 
 
 def load_source(fmt: str, payload: str) -> Source:
     """`payload` is a file path, or the tune's text for `abc`."""
     if fmt == "abc":
         cleaned = clean_tune(payload)
-        root, fields = _abc_to_root(cleaned), abc_header_fields(cleaned)
+        xml, fields = _abc_to_xml(cleaned).encode("utf-8"), abc_header_fields(cleaned)
+        root = parse_musicxml(xml, container=False)
     elif fmt in ("kern", "midi"):
         if fmt == "midi":
             _check_quantized(Path(payload).read_bytes())
@@ -196,10 +199,12 @@ def load_source(fmt: str, payload: str) -> Source:
             root, fields = parse_musicxml(Path(payload).read_bytes()), {}
         except NotMusicXml as err:
             raise RejectRow("parse_error", str(err)) from err
+    if fmt != "abc":
+        xml = to_bytes(root)
     try:
-        return Source(root, fields, reference_notes(fmt, payload, root))
+        return Source(root, xml, fields, reference_notes(fmt, payload, xml))
     except ReaderMissing as err:
-        return Source(root, fields, None, str(err))
+        return Source(root, xml, fields, None, str(err))
     except ReaderFailed as err:
         raise RejectRow("reference_unreadable", f"{READERS[fmt]} could not read the source: {err}") from err
 
@@ -209,48 +214,60 @@ def _bar_quarters(meter: str | None) -> Fraction | None:
     return Fraction(4 * int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) else None
 
 
-def _one(
-    root: ET.Element, measures: list, options: NormalizeOptions, fmt: str
-) -> tuple[Normalized, notes_mod.Fidelity]:
-    raw, info = xml2abc.vertaal(to_bytes(root), d=options.unit_length, x=1, nbr=1)
+def _one(xml: bytes, measures: list, options: NormalizeOptions, fmt: str,
+         roundtrip: bool) -> tuple[Normalized, notes_mod.Fidelity | None, str | None]:  # fmt: skip
+    """Convert and normalize; with `roundtrip`, abc2xml reads the kept ABC back (its MusicXML is returned
+    for verovio, the independent reader of MusicXML and kern sources, to play)."""
+    raw, info = xml2abc.vertaal(xml, d=options.unit_length, x=1, nbr=1)
     if not raw.strip():
         raise RejectRow("convert_error", "xml2abc: " + (info.strip().splitlines() or ["no output"])[-1])
     if fmt == "abc":  # the rolls that `clean_tune` carried through the converters
         raw = raw.replace(ROLL_CARRIER, "~")
     tune = normalize(raw, options)
+    if not roundtrip:
+        return tune, None, None
     try:
-        back = notes_mod.measures(_abc_to_root(tune.abc))
+        xml = _abc_to_xml(tune.abc)
+        back = notes_mod.measures(parse_musicxml(xml.encode("utf-8"), container=False))
     except (RejectRow, NotMusicXml) as err:
         raise RejectRow("roundtrip_error", f"abc2xml could not read the output: {err}") from err
-    return tune, notes_mod.compare(measures, back)
+    return tune, notes_mod.compare(measures, back), xml
 
 
-def _verify(fmt: str, source: Source, pitches: list[float], tune: Normalized, fid: notes_mod.Fidelity, semis: int,
-            options: NormalizeOptions) -> TuneOut:  # fmt: skip
-    out = TuneOut(abc=tune.abc, header=tune.header, roundtrip=fid.score)
-    out.stats = {"bars": tune.bars, "voices": tune.voices, "notes": fid.source_notes,
-                 "pitch_min": int(min(pitches)) + semis, "pitch_max": int(max(pitches)) + semis,
+def _verify(fmt: str, source: Source, measures: list, tune: Normalized, fid: notes_mod.Fidelity | None,
+            xml: str | None, semis: int, options: NormalizeOptions) -> TuneOut:  # fmt: skip
+    pitches = [p for m in measures for (_, p, _) in m]
+    out = TuneOut(abc=tune.abc, header=tune.header, roundtrip=fid.score if fid else None)
+    out.stats = {"bars": tune.bars, "voices": tune.voices, "notes": sum(m.total() for m in measures),
+                 "pitch_min": int(min(pitches)), "pitch_max": int(max(pitches)),
                  "length_quarters": tune.length_quarters, "voice_names": tune.names}  # fmt: skip
-    if fid.score < options.min_fidelity:
+    second = ("abc2xml",) if fid is not None else ()
+    if fid is not None and fid.score < options.min_fidelity:
         where = ", ".join(str(i + 1) for i in fid.bad_measures[:10])
         out.reject = ("low_fidelity", f"abc2xml round trip {fid.score:.4f} < {options.min_fidelity}; "
                       f"measures differ: {where}")  # fmt: skip
         return out
     if source.reference is None:
-        out.verified_by, out.note = ("abc2xml",), f"not checked by an independent reader: {source.missing}"
+        out.verified_by, out.note = second, f"not checked by an independent reader: {source.missing}"
         if options.require_independent:
             out.reject = ("reader_missing", source.missing)
         return out
     try:
-        played = read_output(fmt, tune.abc)
+        played = read_output(fmt, tune.abc, xml)
     except (ReaderFailed, RejectRow, NotMusicXml) as err:
         out.reject = ("output_unreadable", f"{READERS[fmt]} could not read the output: {err}")
         return out
     agreement = timeline.agree(timeline.transposed(source.reference, semis), played, READERS[fmt])
-    out.fidelity, out.verified_by = agreement.score, (READERS[fmt], "abc2xml")
+    out.fidelity, out.verified_by = agreement.score, (READERS[fmt], *second)
     if agreement.score < options.min_fidelity:  # 1.0 only when exact: a disagreement never claims 1.0
         out.reject = ("reader_disagreement", timeline.describe(agreement, _bar_quarters(tune.header.get("meter"))))
     return out
+
+
+def _needs_roundtrip(fmt: str, source: Source, options: NormalizeOptions) -> bool:
+    """abc2xml reads the kept ABC back when verovio needs its MusicXML, when no independent reader is
+    installed (then it is the only check), or when asked (`roundtrip_check`: a second opinion)."""
+    return fmt in ("musicxml", "kern") or source.reference is None or options.roundtrip_check
 
 
 def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
@@ -262,9 +279,8 @@ def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
     measures = notes_mod.measures(root)
     if not any(measures):
         raise RejectRow("no_notes", "the score holds no pitched notes")
-    pitches = [p for m in measures for (_, p, _) in m]
-    tune, fid = _one(root, measures, options, fmt)
-    first = _verify(fmt, source, pitches, tune, fid, 0, options)
+    roundtrip = _needs_roundtrip(fmt, source, options)
+    first = _verify(fmt, source, measures, *_one(source.xml, measures, options, fmt, roundtrip), 0, options)
     first.fields = source.fields
     results = [first]
     if options.transpose and first.reject is None:
@@ -274,9 +290,10 @@ def run(fmt: str, payload: str, options: NormalizeOptions) -> list[TuneOut]:
             if moved is None:
                 continue
             semis = interval(target - home)[1]
+            shifted = notes_mod.transposed(measures, semis)
             try:
-                copy_tune, copy_fid = _one(moved, notes_mod.transposed(measures, semis), options, fmt)
-                out = _verify(fmt, source, pitches, copy_tune, copy_fid, semis, options)
+                out = _verify(fmt, source, shifted, *_one(to_bytes(moved), shifted, options, fmt, roundtrip), semis,
+                              options)  # fmt: skip
             except RejectRow as err:
                 out = TuneOut(reject=(err.reason, err.detail))
             out.transposition = (target, semis)
