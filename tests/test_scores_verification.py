@@ -7,11 +7,12 @@ import random
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from curate.abc import notes, verified_tunes
-from curate.abc.clean import clean_tune
+from curate.abc.clean import ROLL_CARRIER, clean_tune
 from curate.abc.independent_reader import read_abc
 from curate.abc.normalize import NormalizeOptions
 
@@ -81,6 +82,31 @@ def test_inserted_silence_is_seen_on_the_whole_timeline() -> None:
 def test_real_world_constructs_are_converted_right(name: str, tune: str, needle: str) -> None:
     out = _kept(tune)
     assert needle in out.abc, out.abc
+
+
+@pytest.mark.parametrize(
+    "tune",
+    [
+        HEAD + "K:G\nG>.A B>.c|.d>B G2|T(BA) GA|G4|]\n",  # staccato beside a broken rhythm, trill before a slur
+        "X:1\nM:2/4\nL:1/16\nK:D\nBE~E2 ~F4|TA4 d4|M=c4 P^c4|d8|]\n",  # ornaments under another unit length
+    ],
+)
+def test_what_abc2midi_plays_beyond_the_written_notes_is_set_aside_on_both_sides(tune: str) -> None:
+    out = _kept(tune)
+    assert out.abc.count("~") == tune.count("~")
+
+
+def test_a_converter_that_loses_a_roll_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the independent reader sets ornaments aside, so rolls are counted on both sides
+    from converter21.abc import xml2abc
+
+    def losing(xml: bytes, **kw: object) -> tuple[str, str]:
+        abc, info = xml2abc.vertaal(xml, **kw)
+        return abc.replace(ROLL_CARRIER, "", 1), info
+
+    monkeypatch.setattr(verified_tunes, "xml2abc", SimpleNamespace(vertaal=losing))
+    out = _one(HEAD + "K:G\n~G2 A2|~B2 c2|d4|G4|]\n")
+    assert out.reject == ("ornament_lost", "2 rolls in the source, 1 in the output")
 
 
 def test_the_converters_end_bar_opening_a_repeat_is_written_as_other_readers_play_it() -> None:

@@ -58,7 +58,7 @@ def _join_continued(lines: list[str]) -> list[str]:
     return out
 
 
-def _music_lines(text: str, fn: Callable[[str], str]) -> str:
+def music_lines(text: str, fn: Callable[[str], str]) -> str:
     """Apply `fn` to the music of each music line, outside quoted text and decorations."""
     out = []
     for line in text.split("\n"):
@@ -76,18 +76,18 @@ def _music_lines(text: str, fn: Callable[[str], str]) -> str:
 def rolls_as_tilde(text: str) -> str:
     """Every roll (`~`, `R`, `!roll!`) written `~`, the standard roll: a documented normalization that
     the independent reading of the source sees too."""
-    return _music_lines(_ROLL_WORD.sub("~", text), lambda music: _ROLL_R.sub("~", music))
+    return music_lines(_ROLL_WORD.sub("~", text), lambda music: _ROLL_R.sub("~", music))
 
 
 def repeat_after_end_bar(text: str) -> str:
     """`|]:` written `|] |:`, the repeat start abc2xml reads there (abc2midi would repeat from the top):
     a documented normalization that the independent reading of the source sees too."""
-    return _music_lines(text, lambda music: THICK_THEN_REPEAT.sub("|] |:", music))
+    return music_lines(text, lambda music: THICK_THEN_REPEAT.sub("|] |:", music))
 
 
 def carry_rolls(text: str) -> str:
     """`~` as the carrier decoration, before abc2xml (which would drop it)."""
-    return _music_lines(text, lambda music: music.replace("~", ROLL_CARRIER))
+    return music_lines(text, lambda music: music.replace("~", ROLL_CARRIER))
 
 
 def clean_tune(text: str) -> str:
@@ -97,8 +97,8 @@ def clean_tune(text: str) -> str:
     lines = _join_continued(lines)
     lines = [strip_comment(ln) if ln.lstrip().startswith("V:") else ln for ln in lines]
     out = "\n".join(lines) + "\n"
-    music_lines = [ln for ln in lines if not _FIELD.match(ln) and not ln.startswith("%")]
-    music = "\n".join(_TEXT.sub("", strip_comment(ln)) for ln in music_lines)
+    body = [ln for ln in lines if not _FIELD.match(ln) and not ln.startswith("%")]
+    music = "\n".join(_TEXT.sub("", strip_comment(ln)) for ln in body)
     found = _MICROTONE.search(music)
     if found:
         raise RejectRow("microtone", f"microtonal accidental {found.group(0)!r}: ABC converters write whole semitones")
@@ -106,7 +106,7 @@ def clean_tune(text: str) -> str:
     if found:
         raise RejectRow("grace_after_broken_rhythm", f"{found.group(0)!r}: abc2xml drops the broken rhythm")
     out = _INLINE_KEY_NONE.sub("[K:C", expand_parts(out))  # abc2xml keeps the old key's accidentals
-    out = _music_lines(out, lambda music: _EMPTY_BAR_BEFORE_REPEAT.sub(" :|", music))
+    out = music_lines(out, lambda music: _EMPTY_BAR_BEFORE_REPEAT.sub(" :|", music))
     out = _OLD_CHORD.sub(lambda m: "[" + re.sub(r"\s+", "", m.group(1)) + "]", out)
     out = _BAGPIPE.sub(r"\1Amix", out)
     return carry_rolls(rolls_as_tilde(repeat_after_end_bar(_INLINE_BAGPIPE.sub("[K:Amix]", out))))

@@ -5,9 +5,11 @@
 - MIDI: `midi_file` reads the file itself.
 
 A note is (absolute onset, MIDI pitch, duration) in quarter notes from the start of the piece as
-played: repeats, endings and `P:` play orders unfolded, ties merged. Grace notes are set aside
-(abc2midi `-NGRA`), as are fermata lengthening (`-NFER`) and guitar-chord accompaniment (`-NGUI`);
-`%%MIDI` lines of the source are dropped before reading (they transpose, add drones or drums).
+played: repeats, endings and `P:` play orders unfolded, ties merged. What abc2midi plays beyond the
+written notes is set aside alike on both sides: grace notes (`-NGRA`), fermata lengthening (`-NFER`),
+guitar-chord accompaniment (`-NGUI`), ornaments it expands (rolls, trills, mordents: `verified_tunes`
+counts rolls instead), staccato shortening; `%%MIDI` and `R:` lines are dropped before reading (they
+transpose, add drones or drums, swing hornpipes).
 
     from curate.abc.independent_reader import read_abc
     notes = read_abc("X:1\\nL:1/8\\nK:G\\nGABc|d4|]\\n")  # [PlayedNote(onset=0, pitch=67, duration=1/2), ...]
@@ -24,12 +26,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from curate.abc.clean import music_lines
 from curate.abc.midi_file import MidiFile, NotMidi, read_midi
 
 ABC2MIDI = "abc2midi"
 _MIDI_LINE = re.compile(r"^[ \t]*(%%MIDI|I:MIDI)\b.*\n?", re.M)
 # abc2midi plays `R:hornpipe` tunes swung (broken rhythm); the converters and the written notes do not.
 _R_LINE = re.compile(r"^[ \t]*R:.*\n?", re.M)
+# What abc2midi plays that is not written note values, set aside alike on both sides of a comparison:
+# ornaments (`~` rolls, `T` trills, mordents) it expands into notes whose lengths follow the tune's `L:`
+# (which normalization changes); staccato, which it shortens and which cancels a broken rhythm beside
+# it (`G>.G`). And a decoration before a slur's `(` (`T(BA)`), which it loses, moves after the `(`.
+_ORNAMENT = re.compile(r"[~TMP](?=[~.HLMOPSTuv]*[\^_=]*[A-Ga-g\[({])")
+_ORNAMENT_WORD = re.compile(r"!(?:trill|roll|mordent|lowermordent|uppermordent|pralltriller|turn|invertedturn)!")
+_STACCATO = re.compile(r"\.(?=(?:[~HLMOPSTuv]|![^!\n]*!)*[\^_=]*[A-Ga-g\[])")
+_DECORATION_BEFORE_SLUR = re.compile(r"((?:[~.HLMOPSTuv]|![^!\n]*!)+)\((?!\d)")
 _X_LINE = re.compile(r"^[ \t]*X:", re.M)
 _X_LINE_END = re.compile(r"^[ \t]*X:.*\n", re.M)
 # Verovio ends each note one tick early (at 120 ticks per quarter) and steals grace-note time:
@@ -68,6 +79,7 @@ def read_abc(text: str, timeout_s: float = 30.0, old_chords: bool = False) -> li
     if exe is None:
         raise ReaderMissing("abc2midi is not installed (Debian/Ubuntu package abcmidi)")
     text = _R_LINE.sub("", _MIDI_LINE.sub("", text))
+    text = music_lines(_ORNAMENT_WORD.sub("", text), _written_notes)
     if not _X_LINE.search(text):
         text = "X:1\n" + text
     # Chord notes all start on the beat (abc2midi staggers them by default).
@@ -87,6 +99,10 @@ def read_abc(text: str, timeout_s: float = 30.0, old_chords: bool = False) -> li
     # abc2midi starts every note one tick late and ends it on time: undo the tick.
     tick = Fraction(1, midi.ticks_per_quarter)
     return sorted(PlayedNote(n.onset - tick, n.pitch, n.duration + tick) for n in midi.notes)
+
+
+def _written_notes(music: str) -> str:
+    return _DECORATION_BEFORE_SLUR.sub(r"(\1", _ORNAMENT.sub("", _STACCATO.sub("", music)))
 
 
 def read_midi_notes(data: bytes) -> list[PlayedNote]:

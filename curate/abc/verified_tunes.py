@@ -41,6 +41,8 @@ _ABC_FIELDS = dict(
     T="title", C="composer", O="origin", A="area", R="rhythm", S="source",
     N="notes", Z="transcription", H="history", B="book", D="discography", G="group",
 )  # fmt: skip
+_QUOTED = re.compile(r'"[^"\n]*"')
+_FIELD_LINE = re.compile(r"^[ \t]*[A-Za-z]:(?![|:])")
 # Who reads the source and the kept ABC independently, per source format.
 READERS = {"abc": "abc2midi", "musicxml": "verovio", "kern": "verovio", "midi": "midi_file+abc2midi"}
 # Quantized MIDI has its onsets on this grid (sixteenths and eighth triplets, music21's divisors 4 and 3).
@@ -71,6 +73,7 @@ class Source:
     fields: dict[str, str]
     reference: list[PlayedNote] | None  # None: the independent reader is missing (see `missing`)
     missing: str = ""
+    rolls: int = 0  # rolls in an ABC source: the independent reader sets ornaments aside, so they are counted
 
 
 def abc_header_fields(tune: str) -> dict[str, str]:
@@ -189,7 +192,7 @@ def load_source(fmt: str, payload: str) -> Source:
     if fmt == "abc":
         cleaned = clean_tune(payload)
         xml, fields = _abc_to_xml(cleaned).encode("utf-8"), abc_header_fields(cleaned)
-        root = parse_musicxml(xml, container=False)
+        root, rolls = parse_musicxml(xml, container=False), _rolls(cleaned.replace(ROLL_CARRIER, "~"))
     elif fmt in ("kern", "midi"):
         if fmt == "midi":
             _check_quantized(Path(payload).read_bytes())
@@ -200,11 +203,11 @@ def load_source(fmt: str, payload: str) -> Source:
         except NotMusicXml as err:
             raise RejectRow("parse_error", str(err)) from err
     if fmt != "abc":
-        xml = to_bytes(root)
+        xml, rolls = to_bytes(root), 0
     try:
-        return Source(root, xml, fields, reference_notes(fmt, payload, xml))
+        return Source(root, xml, fields, reference_notes(fmt, payload, xml), rolls=rolls)
     except ReaderMissing as err:
-        return Source(root, xml, fields, None, str(err))
+        return Source(root, xml, fields, None, str(err), rolls)
     except ReaderFailed as err:
         raise RejectRow("reference_unreadable", f"{READERS[fmt]} could not read the source: {err}") from err
 
@@ -252,6 +255,9 @@ def _verify(fmt: str, source: Source, measures: list, tune: Normalized, fid: not
         if options.require_independent:
             out.reject = ("reader_missing", source.missing)
         return out
+    if fmt == "abc" and _rolls(tune.abc) != source.rolls:
+        out.reject = ("ornament_lost", f"{source.rolls} rolls in the source, {_rolls(tune.abc)} in the output")
+        return out
     try:
         played = read_output(fmt, tune.abc, xml)
     except (ReaderFailed, RejectRow, NotMusicXml) as err:
@@ -262,6 +268,10 @@ def _verify(fmt: str, source: Source, measures: list, tune: Normalized, fid: not
     if agreement.score < options.min_fidelity:  # 1.0 only when exact: a disagreement never claims 1.0
         out.reject = ("reader_disagreement", timeline.describe(agreement, _bar_quarters(tune.header.get("meter"))))
     return out
+
+
+def _rolls(abc: str) -> int:
+    return sum(line.count("~") for line in _QUOTED.sub("", abc).splitlines() if not _FIELD_LINE.match(line))
 
 
 def _needs_roundtrip(fmt: str, source: Source, options: NormalizeOptions) -> bool:
