@@ -44,6 +44,7 @@ from curate.executors import make_executor  # noqa: E402
 from curate.llm.stage import CACHE_FILE  # noqa: E402
 from curate.pipeline import load_pipeline  # noqa: E402
 from curate.runner import RunResult, run_pipeline  # noqa: E402
+from curate.store import calls_cache_dir  # noqa: E402
 
 ANSWER = json.dumps({"insufficient_information": False, "language": "en", "second_summary": None,
                      "second_language": None, "summary": "A bright pop ballad built on a piano riff, a steady "
@@ -168,7 +169,7 @@ def kill_run(url: str, folder: Path, count: int, concurrency: int, flush_s: floa
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(30)
     sent = stats(url, times=True)["completed_at"]
-    with sqlite3.connect(root / "_cache" / CACHE_FILE) as db:
+    with sqlite3.connect(calls_cache_dir(root) / CACHE_FILE) as db:
         (cached,) = db.execute("SELECT COUNT(*) FROM kv").fetchone()
     older = sum(1 for t in sent if t < killed_at - flush_s)
     stats(url, reset=True)
@@ -197,6 +198,7 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="curate-bench-llm-") as tmp:
+            os.environ["CURATE_CACHE_DIR"] = str(Path(tmp) / "cache")  # response caches: removed with the rest
             songs = write_songs(Path(tmp) / "songs.jsonl", args.songs)
             rows.append(reference(url, args.songs, args.concurrency))
             for workers in [int(w) for w in args.workers.split(",")]:

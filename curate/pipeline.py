@@ -33,7 +33,7 @@ from curate.io import check_codec
 from curate.schemas import load_schema
 from curate.stage import GlobalStage, SourceStage, Stage, StageConfig
 from curate.stages import load_stage
-from curate.store import atomic_write_bytes, is_url
+from curate.store import atomic_write_bytes, cache_home, is_url
 
 _NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
@@ -287,7 +287,7 @@ def _check_inputs(file: str, where: str, step: Step, spec: PipelineSpec, tables:
 
 
 def input_cache_dir() -> Path:
-    return Path(os.environ.get("CURATE_INPUT_CACHE", Path.home() / ".cache" / "curate" / "inputs"))
+    return Path(os.environ.get("CURATE_INPUT_CACHE") or cache_home() / "inputs")
 
 
 def fetch_inputs(url: str) -> dict[Path, str]:

@@ -92,7 +92,7 @@ class StageContext:
     step: str  # the step name in the pipeline file (also its output table)
     dataset: str
     version: str
-    cache_dir: Path  # caches of paid or slow calls, shared by versions (never the store itself)
+    cache_dir: Path  # caches of paid or slow calls, shared by versions; outside the store (store.calls_cache_dir)
     pipeline_dir: Path  # folder of the pipeline file: relative paths in configs resolve here
     limit: int | None = None  # rows per source shard (`curate run --limit`)
     workers: int = 1

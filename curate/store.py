@@ -211,10 +211,11 @@ class Store:
 
     @property
     def cache_dir(self) -> Path:
-        """Caches of paid or slow calls (sqlite, so always on a local disk) outlive versions."""
-        if self.is_local:
-            return Path(_filesystem(self.root)[1]) / "_cache"
-        return Path.home() / ".cache" / "curate" / digest(self.root)[:16]
+        return calls_cache_dir(self.root)
+
+    def url(self, path: str) -> str:
+        """`path` as a location other commands accept: a local path, or the URL on an object store."""
+        return path if self.is_local else str(self.fs.unstrip_protocol(path))
 
     # --- file operations -------------------------------------------------------------------------
     def glob(self, pattern: str) -> list[str]:
@@ -274,8 +275,21 @@ class Store:
         return pl.scan_pyarrow_dataset(ds.dataset(paths, filesystem=self.arrow_fs, format="parquet"))
 
 
+def cache_home() -> Path:
+    """The one folder for local caches, outside every store: `$CURATE_CACHE_DIR`, else `~/.cache/curate`."""
+    return Path(os.environ.get("CURATE_CACHE_DIR") or Path.home() / ".cache" / "curate")
+
+
+def calls_cache_dir(root: str | Path) -> Path:
+    """Caches of paid or slow calls (LLM answers, budget ledger, fetched videos) for one store root: sqlite, so
+    on a local disk, and never inside the store, so a stage cannot reach the store through it. Keyed by the
+    root (a local one by its resolved path), so each store has its own and every rerun on it finds them."""
+    fs, path = _filesystem(str(root))
+    return cache_home() / digest(path if isinstance(fs, LocalFileSystem) else str(root))[:16]
+
+
 def version_cache_dir() -> Path:
-    return Path(os.environ.get("CURATE_VERSION_CACHE", Path.home() / ".cache" / "curate" / "versions"))
+    return Path(os.environ.get("CURATE_VERSION_CACHE") or cache_home() / "versions")
 
 
 def local_version(root: str, dataset: str, version: str) -> Path:

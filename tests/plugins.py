@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -144,10 +145,14 @@ class OddOut(FilterStage):
 
 
 class Snoop(ShardStage):
-    """Writes down everything a stage is handed (its context and attributes) into a `seen` column."""
+    """Writes down everything a stage is handed (its context and attributes) into a `seen` column, and
+    those that are paths or strings (cache_dir, pipeline_dir, scratch...) as JSON into a `paths` column."""
 
     name = "snoop"
 
     def process(self, batch: pa.Table) -> StageResult:
-        seen = repr(sorted((k, repr(v)) for k, v in {**vars(self.context), **vars(self)}.items()))
-        return StageResult(rows=batch.append_column("seen", pa.array([seen] * batch.num_rows, pa.string())))
+        handed = {**vars(self.context), **vars(self)}
+        seen = repr(sorted((k, repr(v)) for k, v in handed.items()))
+        paths = json.dumps({k: str(v) for k, v in handed.items() if isinstance(v, Path | str)}, sort_keys=True)
+        rows = batch.append_column("seen", pa.array([seen] * batch.num_rows, pa.string()))
+        return StageResult(rows=rows.append_column("paths", pa.array([paths] * batch.num_rows, pa.string())))

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from support.openai_server import OpenAIServer, Status  # noqa: E402
 
 from curate.cli import main  # noqa: E402
+from curate.store import calls_cache_dir  # noqa: E402
 from curate.theory.evaluate import wilson  # noqa: E402
 from curate.theory.format import read_items, write_items  # noqa: E402
 
@@ -86,6 +87,9 @@ def test_eval_gives_exact_accuracy_and_caches(tmp_path: Path, suffix: str) -> No
         again = run_eval(tmp_path, server, items_file, "--shots", "0", "--shots", "2")
         assert again.exit_code == 0, again.output
         assert server.count == 24 and "24 from cache" in again.output
+        # The cache is the root's cache folder, outside the store.
+        assert (calls_cache_dir(tmp_path / "store") / "eval.sqlite").is_file()
+        assert not (tmp_path / "store" / "_cache").exists()
 
 
 def test_failed_calls_are_counted_apart_and_not_cached(tmp_path: Path) -> None:

@@ -72,10 +72,19 @@ def test_inputs_from_an_fsspec_url(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_a_stage_is_handed_nothing_that_reaches_the_store(tmp_path: Path) -> None:
     pipeline = read_then(tmp_path, {"name": "seen", "stage": "plugins:Snoop", "input": "raw"})
-    run_pipeline(load_pipeline(pipeline), tmp_path / "store", LocalExecutor(1))
-    seen = set(pq.read_table(tmp_path / "store" / "t" / "1" / "seen").column("seen").to_pylist())
+    root = tmp_path / "store"
+    run_pipeline(load_pipeline(pipeline), root, LocalExecutor(1))
+    table = pq.read_table(root / "t" / "1" / "seen", columns=["seen", "paths"])
+    seen = set(table.column("seen").to_pylist())
     assert len(seen) == 2  # one per shard: each task has its own scratch folder
-    assert all(str(tmp_path / "store" / "t") not in text and "Store(" not in text for text in seen)
+    assert all(str(root / "t") not in text and "Store(" not in text for text in seen)
+    store = root.resolve()
+    for handed in map(json.loads, set(table.column("paths").to_pylist())):
+        assert {"cache_dir", "pipeline_dir", "scratch"} <= handed.keys()
+        for name, value in handed.items():
+            if Path(value).is_absolute():  # every path field: not the store root, nor anything below it
+                where = Path(value).resolve()
+                assert where != store and store not in where.parents, f"{name}={value} is inside the store"
 
 
 def test_incremental_dedup_reads_the_published_version_on_a_memory_root(tmp_path: Path) -> None:

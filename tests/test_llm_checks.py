@@ -97,7 +97,7 @@ def test_answer_checks_against_precomputed_grounds(answer: str, terms: set[str],
 
 
 def _qa(tmp_path: Path, topics: Path | None = None, **config: Any) -> QA:
-    ctx = StageContext(step="qa", dataset="t", version="1", cache_dir=tmp_path / "_cache", pipeline_dir=pipelines_dir())
+    ctx = StageContext(step="qa", dataset="t", version="1", cache_dir=tmp_path / "cache", pipeline_dir=pipelines_dir())
     settings = {"llm": {"backend": "template"}, **config, **({"topics": str(topics)} if topics else {})}
     stage = QA(QAConfig.model_validate(settings), ctx)
     stage.setup()

@@ -16,6 +16,7 @@ from support.llm_pipelines import answer, last_user, llm_config, write_pipeline,
 from support.openai_server import OpenAIServer
 
 from curate.llm.stage import CACHE_FILE
+from curate.store import calls_cache_dir
 
 SONGS = 60
 CONCURRENCY = 4
@@ -28,7 +29,7 @@ def _curate(pipeline: Path, root: Path) -> subprocess.Popen[bytes]:
 
 
 def _cached(root: Path) -> int:
-    with sqlite3.connect(root / "_cache" / CACHE_FILE) as db:
+    with sqlite3.connect(calls_cache_dir(root) / CACHE_FILE) as db:
         return db.execute("SELECT COUNT(*) FROM kv").fetchone()[0]
 
 

@@ -9,7 +9,7 @@ import click
 import pyarrow as pa
 
 from curate.cli import friendly, root_option
-from curate.store import atomic_write_parquet
+from curate.store import atomic_write_parquet, calls_cache_dir
 
 
 @click.command("eval")
@@ -30,7 +30,8 @@ from curate.store import atomic_write_parquet
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder for responses.parquet and summary.parquet (default: <root>/_eval/<model>).")  # fmt: skip
 @click.option("--cache", "cache_path", type=click.Path(path_type=Path), default=None,
-              help="Response cache (default: <root>/_cache/eval.sqlite).")  # fmt: skip
+              help="Response cache (default: eval.sqlite in the root's cache folder, $CURATE_CACHE_DIR or "
+                   "~/.cache/curate).")  # fmt: skip
 @root_option
 @friendly
 def command(items_file: Path, base_url: str, model: str, api_key_env: str | None, shots: tuple[int, ...],
@@ -48,11 +49,12 @@ def command(items_file: Path, base_url: str, model: str, api_key_env: str | None
                             concurrency=concurrency, max_tokens=max_tokens, timeout_s=timeout_s,
                             structured_output=structured_output)  # type: ignore[arg-type]  # fmt: skip
     root = Path(root)
-    rows = run_eval(items, settings, cache_path or root / "_cache" / "eval.sqlite")
+    cache_path = cache_path or calls_cache_dir(root) / "eval.sqlite"
+    rows = run_eval(items, settings, cache_path)
     summary = summarize(rows)
     out_dir = out_dir or root / "_eval" / model.replace("/", "_")
     atomic_write_parquet(out_dir / "responses.parquet", pa.Table.from_pylist(rows))
     atomic_write_parquet(out_dir / "summary.parquet", pa.Table.from_pylist(summary))
     click.echo(format_table(summary))
     cached = sum(r["cached"] for r in rows)
-    click.echo(f"{len(rows)} answers ({cached} from cache); results in {out_dir}")
+    click.echo(f"{len(rows)} answers ({cached} from cache, {cache_path}); results in {out_dir}")

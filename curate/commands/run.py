@@ -47,8 +47,9 @@ def command(pipeline_file: Path, reasons: tuple[str, ...], root: str, workers: i
     manifests = manifests or default_manifests_dir(pipeline.path)
     reporter = Reporter(json_lines=log_json)
     runner = make_executor(executor, workers=workers, address=address)
+    store = Store(root, pipeline.spec.dataset, pipeline.spec.version)
     reporter.event("run", dataset=pipeline.spec.dataset, version=pipeline.spec.version,
-                   executor=runner.name, workers=runner.workers)  # fmt: skip
+                   executor=runner.name, workers=runner.workers, cache=store.cache_dir)  # fmt: skip
     try:
         result = run_pipeline(pipeline, root, runner, fresh=fresh, limit=limit, manifests_dir=manifests,
                               progress=reporter.progress, dry_run=dry_run, retry_rejects=retry)  # fmt: skip
@@ -63,7 +64,6 @@ def command(pipeline_file: Path, reasons: tuple[str, ...], root: str, workers: i
         rejected = sum(step["rejected"].values())
         reporter.event("step", step=step["name"], rows_in=step["rows_in"], rows_out=step["rows_out"],
                        rejected=rejected, wall_s=step["wall_s"])  # fmt: skip
-    manifest = Store(root, pipeline.spec.dataset, pipeline.spec.version).manifest_path
     reporter.event("done", tasks_run=result.tasks_run, tasks_skipped=result.tasks_skipped,
-                   wall_s=round(result.wall_s, 2), manifest=manifest,
+                   wall_s=round(result.wall_s, 2), manifest=store.url(store.manifest_path),
                    manifest_copy=str(manifests / pipeline.spec.dataset / f"{pipeline.spec.version}.json"))  # fmt: skip

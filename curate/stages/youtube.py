@@ -4,12 +4,14 @@ The input is a text file of sources, one per line (`#` comments allowed): watch 
 ids, playlists, channels (`https://www.youtube.com/@handle/videos`), YouTube Music URLs and
 `ytsearchN:query`. Each source is expanded flat, then each video's full metadata is fetched.
 
-State lives in a sqlite cache under the store's `_cache` (not in memory, so a crawl can move
-between processes and machines sharing the store): source expansions and every fetched info dict,
-keyed by video id, flushed every few videos. A rerun or a resumed run never fetches an id twice.
-Videos that are gone for good (private, removed, unsupported) are remembered as such too.
-Throttling, a bot check or the request budget stop the task cleanly with a message that says why;
-what was fetched stays cached, and the next `curate run` continues where it stopped.
+State lives in a sqlite cache in the store root's cache folder (`store.calls_cache_dir`: not in
+memory, so a crawl can move between processes, and between machines sharing that folder through
+`$CURATE_CACHE_DIR`; not in the store, which stages reach only through their inputs): source
+expansions and every fetched info dict, keyed by video id, flushed every few videos. A rerun or a
+resumed run never fetches an id twice. Videos that are gone for good (private, removed,
+unsupported) are remembered as such too. Throttling, a bot check or the request budget stop the
+task cleanly with a message that says why; what was fetched stays cached, and the next
+`curate run` continues where it stopped.
 """
 
 from __future__ import annotations
