@@ -13,3 +13,8 @@ def check_sql(value: str) -> str:
     except pl.exceptions.PolarsError as err:
         raise ValueError(f"not a valid SQL expression: {err}") from err
     return value
+
+
+def sql_columns(value: str) -> list[str]:
+    """The columns a SQL expression reads, in order of first use."""
+    return list(dict.fromkeys(pl.sql_expr(value).meta.root_names()))

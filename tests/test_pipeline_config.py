@@ -70,6 +70,30 @@ def _doc(**steps_override: object) -> dict:
             "steps[1].config",
             "'raw' (a 'songs' table) has no column(s) ['lyrics_text']",
         ),
+        (  # abc_column names the column holding ABC text (and the id column): a typo fails at load
+            lambda d: (
+                d["steps"][0]["config"].update(schema_name="songs"),
+                d["steps"].append({"name": "s", "stage": "abc_column", "input": "raw", "config": {"column": "tune"}}),
+            ),
+            "steps[1].config",
+            "'raw' (a 'songs' table) has no column(s) ['tune']",
+        ),
+        (  # the columns a filter's SQL expression reads
+            lambda d: (
+                d["steps"][0]["config"].update(schema_name="songs"),
+                d["steps"].append({"name": "f", "stage": "filter", "input": "raw", "config": {"expr": "plays > 3"}}),
+            ),
+            "steps[1].config",
+            "'raw' (a 'songs' table) has no column(s) ['plays']",
+        ),
+        (
+            lambda d: (
+                d["steps"][0]["config"].update(schema_name="songs"),
+                d["steps"].append({"name": "s", "stage": "select", "input": "raw", "config": {"drop": ["lyrics"]}}),
+            ),
+            "steps[1].config",
+            "'raw' (a 'songs' table) has no column(s) ['lyrics']",
+        ),
     ],
 )
 def test_config_errors_name_file_key_and_reason(tmp_path: Path, mutate, key: str, reason: str) -> None:

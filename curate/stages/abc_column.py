@@ -37,6 +37,11 @@ class AbcColumn(ShardStage):
     output_schema = "scores"
     batch_size = 1000
 
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, AbcColumnConfig)
+        return [config.column, config.id_column]
+
     def setup(self) -> None:
         self.runner = Isolated(self.config.timeout_s)
 

@@ -11,8 +11,8 @@ import polars as pl
 import pyarrow as pa
 from pydantic import field_validator
 
-from curate.expressions import check_sql
-from curate.stage import Drop, FilterStage, FilterStageConfig
+from curate.expressions import check_sql, sql_columns
+from curate.stage import Drop, FilterStage, FilterStageConfig, StageConfig
 
 
 class FilterConfig(FilterStageConfig):
@@ -26,6 +26,11 @@ class Filter(FilterStage):
     name = "filter"
     Config = FilterConfig
     config: FilterConfig
+
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, FilterConfig)
+        return sql_columns(config.expr)
 
     def verdicts(self, table: pa.Table) -> Sequence[Drop | None]:
         frame = pl.from_arrow(table)

@@ -21,6 +21,11 @@ class Limit(GlobalStage):
     Config = LimitConfig
     config: LimitConfig
 
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, LimitConfig)
+        return [config.order_by, "id"] if config.order_by else []
+
     def process_all(self, tables: dict[str, pl.LazyFrame]) -> StageResult:
         (frame,) = tables.values()
         if self.config.order_by:

@@ -42,7 +42,7 @@ class MusicTerms(FilterStage):
     @classmethod
     def needs(cls, config: StageConfig) -> list[str]:
         assert isinstance(config, MusicTermsConfig)
-        return [config.text_field]
+        return [config.text_field, config.id_field]
 
     @classmethod
     def code_version(cls) -> str:

@@ -19,6 +19,11 @@ class Select(ShardStage):
     Config = SelectConfig
     config: SelectConfig
 
+    @classmethod
+    def needs(cls, config: StageConfig) -> list[str]:
+        assert isinstance(config, SelectConfig)
+        return list(dict.fromkeys([*(config.columns or []), *config.drop, *config.rename]))
+
     def process(self, batch: pa.Table) -> StageResult:
         wanted = self.config.columns or batch.column_names
         missing = sorted({*wanted, *self.config.drop, *self.config.rename} - set(batch.column_names))

@@ -35,7 +35,7 @@ class TextClassifier(FilterStage):
     @classmethod
     def needs(cls, config: StageConfig) -> list[str]:
         assert isinstance(config, TextClassifierConfig)
-        return [config.text_field]
+        return [config.text_field, config.id_field]
 
     def setup(self) -> None:
         self.model = load_model(self.context.pipeline_dir / Path(self.config.model), self.config.model_sha256)

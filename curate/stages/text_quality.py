@@ -33,7 +33,7 @@ class TextQuality(FilterStage):
     @classmethod
     def needs(cls, config: StageConfig) -> list[str]:
         assert isinstance(config, TextQualityConfig)
-        return [config.text_field]
+        return [config.text_field, config.id_field]
 
     def setup(self) -> None:
         words = self.config.stop_words
