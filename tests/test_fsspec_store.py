@@ -32,6 +32,9 @@ def test_memory_store_matches_local_folder(tmp_path: Path) -> None:
     assert result.tasks_run == 12
     assert _memory_checksums(Store(root, "t", "1")) == tree_checksums(tmp_path / "local/t/1")
     assert verify(f"{root}/t/1/manifest.json") == []
+    store = Store(root, "t", "1")
+    assert store.url(store.manifest_path).startswith("memory://")  # what `curate run` prints: verify takes it
+    assert verify(store.url(store.manifest_path)) == []
     again = run_pipeline(pipeline, root, LocalExecutor(1))
     assert again.tasks_run == 0  # completion records are read back from the fsspec store
     node = LineageIndex(root).walk(stable_id("derived", "yt:v1_3"))[0]

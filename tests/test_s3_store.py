@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -54,11 +55,16 @@ def _curate(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
 
 
-def _ok(env: dict[str, str], *args: str) -> str:
+def _ok_both(env: dict[str, str], *args: str) -> tuple[str, str]:
+    """stdout and stderr (where `curate run` logs) of a command that must succeed."""
     proc = _curate(env, *args)
     out, err = proc.communicate(timeout=900)
     assert proc.returncode == 0, f"curate {' '.join(args)}: {err[-3000:]}"
-    return out
+    return out, err
+
+
+def _ok(env: dict[str, str], *args: str) -> str:
+    return _ok_both(env, *args)[0]
 
 
 def _checksums(manifest: dict) -> dict[str, str]:
@@ -76,6 +82,7 @@ def _keys(env: dict[str, str], prefix: str) -> list[str]:
 def test_demo_on_s3_root_with_two_workers_killed_and_resumed(s3_env: dict[str, str], tmp_path: Path) -> None:
     expected = json.loads((REPO / "manifests" / "demo" / "0.1.0.json").read_text())  # a local run (test_demo)
     pipeline = str(REPO / "pipelines" / "demo.yaml")
+    printed: dict[str, str] = {}
     for name in ("clean", "killed"):
         root = f"s3://{BUCKET}/{name}"
         args = ("run", pipeline, "--root", root, "--workers", "2", "--manifests", str(tmp_path / name))
@@ -88,13 +95,15 @@ def test_demo_on_s3_root_with_two_workers_killed_and_resumed(s3_env: dict[str, s
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
             assert not any(k.endswith("demo/0.1.0/manifest.json") for k in _keys(s3_env, name))
-        _ok(s3_env, *args)
+        logged = _ok_both(s3_env, *args)[1]
+        (printed[name],) = re.findall(r"manifest=(\S+)", logged)  # where the manifest went, as a URL
+        assert printed[name] == f"{root}/demo/0.1.0/manifest.json" and printed[name].startswith("s3://"), name
         fresh = json.loads((tmp_path / name / "demo" / "0.1.0.json").read_text())
         assert _checksums(fresh) == _checksums(expected), name
         assert not [k for k in _keys(s3_env, name) if ".tmp-" in k]
 
     root = f"s3://{BUCKET}/clean"
-    assert "ok: every shard matches" in _ok(s3_env, "verify", f"{root}/demo/0.1.0/manifest.json")
+    assert "ok: every shard matches" in _ok(s3_env, "verify", printed["clean"])
     shown = _ok(s3_env, "show", "demo", "--root", root)
     assert "release_sft" in shown and "songs" in shown
     sft = expected["tables"]["release_sft"]["shards"][0]["path"]
