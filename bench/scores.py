@@ -8,17 +8,21 @@ plain (NotaGen's flags `-d 8 -c 6 -x`, no normalization, in-process): xml2abc ->
 After timing, every row that claims exactness (curate: fidelity 1.0; plain: per-measure exact) is read
 again by the independent reader on the whole timeline: `claims_wrong` counts the claims it denies.
 MIDI: music21's corpus holds none; MIDI files are written with music21 from corpus ABC tunes (quantized).
-Usage: python bench/scores.py [sources per format, default 300] [formats, default all]. Last line: one JSON object.
+Usage: python bench/scores.py [sources per format, default 300] [formats, default all] [--jobs=N: formats
+run in N processes at once, one core each]. Last line: one JSON object: per format `kept`,
+`independent_exact`, `claims_wrong`, `per_s` (curate's path), `n`, `rejected` (by reason) and `plain`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import music21
@@ -114,7 +118,7 @@ def _plain_path(fmt: str, sources: list[str]) -> dict:
             "per_s": round(len(sources) / seconds, 2)}  # fmt: skip
 
 
-def main(n: int, formats: list[str]) -> None:
+def _measure(n: int, formats: list[str]) -> dict[str, dict]:
     runner = Isolated(timeout_s=60)
     summary: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="curate-bench-midi-") as folder:
@@ -123,6 +127,19 @@ def main(n: int, formats: list[str]) -> None:
             summary[fmt] = {**_curate_path(fmt, sources, runner), "plain": _plain_path(fmt, sources)}
             print(fmt, json.dumps(summary[fmt]), file=sys.stderr, flush=True)
     runner.close()
+    return summary
+
+
+def _in_processes(n: int, formats: list[str], jobs: int) -> dict[str, dict]:
+    """One process per format, `jobs` at a time: each format still runs on one core."""
+    with ThreadPoolExecutor(jobs) as pool:
+        done = pool.map(lambda fmt: subprocess.run([sys.executable, __file__, str(n), fmt], check=True,
+                                                   stdout=subprocess.PIPE, text=True).stdout, formats)  # fmt: skip
+        return {fmt: json.loads(out.strip().splitlines()[-1])[fmt] for fmt, out in zip(formats, done, strict=True)}
+
+
+def main(n: int, formats: list[str], jobs: int) -> None:
+    summary = _measure(n, formats) if jobs == 1 or len(formats) == 1 else _in_processes(n, formats, jobs)
     head = f"{'format':9}{'n':>5}{'kept':>6}{'indep. exact':>14}{'claims wrong':>14}{'per s':>8}"
     print(head + f"{'plain kept':>12}{'plain exact':>13}{'plain wrong':>13}{'plain/s':>9}")
     for fmt, s in summary.items():
@@ -135,4 +152,6 @@ def main(n: int, formats: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300, sys.argv[2:] or list(FORMATS))
+    args = [a for a in sys.argv[1:] if not a.startswith("--jobs=")]
+    jobs = int(next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--jobs=")), "1"))
+    main(int(args[0]) if args else 300, args[1:] or list(FORMATS), jobs)
