@@ -11,14 +11,11 @@ from typing import Any
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from support.llm_pipelines import answer, llm_config, summary_answer, write_pipeline
+from support.llm_pipelines import answer, llm_config, read_table, run_local, summary_answer, write_pipeline
 from support.openai_server import OpenAIServer, strict_problem
 
 from curate.cli import main
-from curate.executors import make_executor
 from curate.llm.schema import response_format
-from curate.pipeline import load_pipeline
-from curate.runner import RunResult, run_pipeline
 from curate.stages.knowledge_items import KnowledgeAnswer
 from curate.stages.qa import QAAnswer
 from curate.stages.score_chat import ChatAnswer
@@ -29,17 +26,8 @@ from curate.theory.format import write_items
 PARSE_FAILURES = {"invalid_json", "schema_violation", "unknown_topic", "wrong_option_count", "not_one_correct"}
 
 
-def run(pipeline: Path, root: Path) -> RunResult:
-    executor = make_executor("local", workers=1)
-    try:
-        return run_pipeline(load_pipeline(pipeline), root, executor, manifests_dir=root / "manifests")
-    finally:
-        executor.close()
-
-
 def table(root: Path, name: str) -> pl.DataFrame:
-    files = sorted((root / "llm" / "1" / name).glob("*.parquet"))
-    return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
+    return read_table(root / "llm" / "1", name)
 
 
 def sent_schemas(server: OpenAIServer, marker: str) -> list[dict[str, Any]]:
@@ -83,7 +71,7 @@ def test_every_stage_against_the_strict_server(tmp_path: Path) -> None:
 
     with OpenAIServer(answer=wayward, strict=True) as server:
         llm = llm_config(server.url)
-        run(write_pipeline(tmp_path, llm, qa={}, knowledge={}), tmp_path / "store")
+        run_local(write_pipeline(tmp_path, llm, qa={}, knowledge={}), tmp_path / "store")
         assert server.refused == []
         root = tmp_path / "store"
         rejects = table(root, "rejects")
@@ -134,7 +122,7 @@ def test_second_summary_only_when_asked(tmp_path: Path) -> None:
 
     with OpenAIServer(answer=bilingual) as server:  # not strict: it sends the extra keys anyway
         (tmp_path / "mono").mkdir()
-        run(write_pipeline(tmp_path / "mono", llm_config(server.url)), tmp_path / "mono" / "store")
+        run_local(write_pipeline(tmp_path / "mono", llm_config(server.url)), tmp_path / "mono" / "store")
         mono = pl.read_parquet(tmp_path / "mono" / "store" / "llm" / "1" / "summaries" / "*.parquet")
         assert mono.height == 7 and mono["second_summary"].null_count() == 7
         assert mono["second_language"].null_count() == 7
@@ -144,7 +132,7 @@ def test_second_summary_only_when_asked(tmp_path: Path) -> None:
 
         (tmp_path / "bi").mkdir()
         pipeline = write_pipeline(tmp_path / "bi", llm_config(server.url), summarize={"second_language": "es"})
-        run(pipeline, tmp_path / "bi" / "store")
+        run_local(pipeline, tmp_path / "bi" / "store")
         bi = pl.read_parquet(tmp_path / "bi" / "store" / "llm" / "1" / "summaries" / "*.parquet")
         assert bi.height == 7 and set(bi["second_language"]) == {"es"}
         schema = server.bodies[-1]["response_format"]["json_schema"]["schema"]

@@ -12,13 +12,9 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
-from support.llm_pipelines import llm_config
+from support.llm_pipelines import llm_config, read_table, run_local
 from support.openai_server import OpenAIServer
 from support.tunes import FITS, JIG, MOTIF, NO_MOTIF, RESTATED, VARIATION, chat
-
-from curate.executors import make_executor
-from curate.pipeline import load_pipeline
-from curate.runner import RunResult, run_pipeline
 
 BROKEN = "X:1\nM:4/4\nL:1/8\nK:D\n|:DF((AF GB]]AG|FA$$dA BAFA|"
 ANSWERS = {  # title -> what the "model" answers
@@ -71,16 +67,8 @@ def write_pipeline(folder: Path, llm: dict[str, Any]) -> Path:
     return path
 
 
-def run(pipeline: Path, root: Path) -> RunResult:
-    executor = make_executor("local", workers=1)
-    try:
-        return run_pipeline(load_pipeline(pipeline), root, executor, manifests_dir=root / "manifests")
-    finally:
-        executor.close()
-
-
 def table(root: Path, name: str) -> pl.DataFrame:
-    return pl.read_parquet(root / "chat" / "1" / name / "*.parquet")
+    return read_table(root / "chat" / "1", name)
 
 
 def scripted(body: dict[str, Any]) -> str:
@@ -99,8 +87,8 @@ def server(openai_server: OpenAIServer) -> OpenAIServer:
 
 def test_planted_wrong_claims_are_rejected_with_their_reason(tmp_path: Path, server: OpenAIServer) -> None:
     root = tmp_path / "store"
-    result = run(write_pipeline(tmp_path, llm_config(server.url, params={"temperature": 0.0, "max_tokens": 2048})),
-                 root)  # fmt: skip
+    llm = llm_config(server.url, params={"temperature": 0.0, "max_tokens": 2048})
+    result = run_local(write_pipeline(tmp_path, llm), root)
     chats = table(root, "score_chats")
     assert set(chats["parent_id"]) == {tune_id("Right")}
     row = chats.filter(pl.col("parent_id") == tune_id("Right")).row(0, named=True)
@@ -125,7 +113,7 @@ def test_planted_wrong_claims_are_rejected_with_their_reason(tmp_path: Path, ser
 
 def test_template_backend_conversations_pass_their_own_checks(tmp_path: Path) -> None:
     root = tmp_path / "store"
-    run(write_pipeline(tmp_path, {"backend": "template"}), root)
+    run_local(write_pipeline(tmp_path, {"backend": "template"}), root)
     chats = table(root, "score_chats")
     scores = table(root, "scores")
     assert chats.height == scores.height  # every tune, none rejected
@@ -139,7 +127,7 @@ def test_template_backend_conversations_pass_their_own_checks(tmp_path: Path) ->
 
 def test_release_puts_each_chat_in_the_split_of_its_tune(tmp_path: Path) -> None:
     root = tmp_path / "store"
-    run(write_pipeline(tmp_path, {"backend": "template"}), root)
+    run_local(write_pipeline(tmp_path, {"backend": "template"}), root)
     release = table(root, "release_chat")
     chats = release.filter(pl.col("src") == "tune_chat")
     assert chats.height == table(root, "score_chats").height

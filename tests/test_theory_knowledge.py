@@ -10,11 +10,9 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
+from support.llm_pipelines import read_table, run_local
 from support.openai_server import OpenAIServer
 
-from curate.executors import make_executor
-from curate.pipeline import load_pipeline
-from curate.runner import RunResult, run_pipeline
 from curate.theory.format import LETTERS
 from curate.theory.options import OptionRules, option_problem
 
@@ -71,16 +69,8 @@ def write_pipeline(folder: Path, llm: dict[str, Any], pairs: Path = FIXTURE) -> 
     return path
 
 
-def run(pipeline: Path, root: Path) -> RunResult:
-    executor = make_executor("local", workers=1)
-    try:
-        return run_pipeline(load_pipeline(pipeline), root, executor, manifests_dir=root / "manifests")
-    finally:
-        executor.close()
-
-
 def table(root: Path, name: str) -> pl.DataFrame:
-    return pl.read_parquet(root / "kn" / "1" / name / "*.parquet")
+    return read_table(root / "kn" / "1", name)
 
 
 @pytest.fixture
@@ -93,7 +83,7 @@ def test_fair_item_kept_and_unfair_ones_rejected_with_reasons(tmp_path: Path, se
     llm = {"backend": "openai", "model": "test-model", "base_url": server.url, "api_key_env": None,
            "max_attempts": 2, "retry_base_s": 0.01}  # fmt: skip
     pipeline, root = write_pipeline(tmp_path, llm), tmp_path / "store"
-    run(pipeline, root)
+    run_local(pipeline, root)
     assert server.count == len(EXPECTED)
     items = table(root, "knowledge_items").to_dicts()
     assert [i["parent_id"] for i in items] == ["qa:fixture00"]
@@ -109,7 +99,7 @@ def test_fair_item_kept_and_unfair_ones_rejected_with_reasons(tmp_path: Path, se
     got = {r["related_id"]: r["reason"] for r in rejects.to_dicts()}
     assert got == {k: v for k, v in EXPECTED.items() if v}
     assert all(rejects["detail"].str.len_chars() > 0)
-    run(pipeline, root)  # finished: nothing is asked again
+    run_local(pipeline, root)  # finished: nothing is asked again
     assert server.count == len(EXPECTED)
 
 
@@ -124,7 +114,7 @@ def test_shuffle_does_not_follow_the_models_order(tmp_path: Path) -> None:
             )
     with OpenAIServer(answer=lambda body: REPLIES["plagal cadence"]) as srv:
         llm = {"backend": "openai", "model": "m", "base_url": srv.url, "api_key_env": None}
-        run(write_pipeline(tmp_path, llm, path), tmp_path / "store")
+        run_local(write_pipeline(tmp_path, llm, path), tmp_path / "store")
     items = table(tmp_path / "store", "knowledge_items")
     assert items.height == 40
     counts = items["answer"].value_counts()
@@ -149,7 +139,7 @@ def test_template_backend_is_deterministic_and_uses_same_topic_answers(tmp_path:
     made = []
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
-        run(write_pipeline(tmp_path / name, {"backend": "template"}, pairs), tmp_path / name / "store")
+        run_local(write_pipeline(tmp_path / name, {"backend": "template"}, pairs), tmp_path / name / "store")
         made.append(table(tmp_path / name / "store", "knowledge_items").sort("id").to_dicts())
     assert made[0] == made[1] and len(made[0]) == 5
     for row in made[0]:

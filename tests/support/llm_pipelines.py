@@ -6,7 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import yaml
+
+from curate.executors import make_executor
+from curate.pipeline import load_pipeline
+from curate.runner import RunResult, run_pipeline
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "llm" / "songs.jsonl"
 
@@ -94,3 +99,18 @@ def write_pipeline(folder: Path, llm: dict[str, Any], songs: Path = FIXTURE, qa:
     path = folder / "pipeline.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
+
+
+def run_local(pipeline: Path, root: Path) -> RunResult:
+    """The pipeline on one local worker, its manifest copy kept under the store's folder (never the repo)."""
+    executor = make_executor("local", workers=1)
+    try:
+        return run_pipeline(load_pipeline(pipeline), root, executor, manifests_dir=root / "manifests")
+    finally:
+        executor.close()
+
+
+def read_table(version: Path, name: str) -> pl.DataFrame:
+    """Every shard of table `name` in a version folder (an empty frame when it has none)."""
+    files = sorted((version / name).glob("*.parquet"))
+    return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
