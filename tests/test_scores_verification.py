@@ -181,11 +181,20 @@ def _vlq(value: int) -> bytes:
     return bytes(reversed(out))
 
 
+def test_quantized_midi_with_thirty_seconds_and_sixteenth_triplets_is_kept(tmp_path: Path) -> None:
+    import music21
+
+    tune = "X:1\nM:2/4\nL:1/32\nK:C\nCDEF G4 A8|(3c2d2e2 (3f2g2a2 b8|c'8 B8|C16|]\n"
+    music21.converter.parse("%abc-2.1\n" + tune, format="abc").write("midi", fp=str(tmp_path / "fast.mid"))
+    (out,) = verified_tunes.run_safe("midi", str(tmp_path / "fast.mid"), OPTIONS)
+    assert out.reject is None and out.fidelity == 1.0, out.reject
+
+
 def test_performance_midi_is_recognised(tmp_path: Path) -> None:
     _performance_midi(tmp_path / "played.mid")
     (out,) = verified_tunes.run_safe("midi", str(tmp_path / "played.mid"), OPTIONS)
     assert out.reject is not None and out.reject[0] == "performance_midi"
-    assert "of 40 note onsets off the 1/12-quarter grid" in out.reject[1]
+    assert "of 40 note onsets off the 1/24-quarter grid" in out.reject[1]
 
 
 def test_missing_independent_reader_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
