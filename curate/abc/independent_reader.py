@@ -95,10 +95,9 @@ def read_abc(text: str, timeout_s: float = 30.0, old_chords: bool = False) -> li
         if not out.exists():
             message = (done.stdout + done.stderr).decode("utf-8", "backslashreplace").strip().splitlines()
             raise ReaderFailed(f"abc2midi wrote no MIDI (exit {done.returncode}): {(message or [''])[-1][:300]}")
-        midi = _read(out.read_bytes(), "abc2midi")
-    # abc2midi starts every note one tick late and ends it on time: undo the tick.
-    tick = Fraction(1, midi.ticks_per_quarter)
-    return sorted(PlayedNote(n.onset - tick, n.pitch, n.duration + tick) for n in midi.notes)
+        # abc2midi starts every note one tick late and ends it on time: undo the tick.
+        midi = _read(out.read_bytes(), "abc2midi", delay_ticks=1)
+    return [PlayedNote(n.onset, n.pitch, n.duration) for n in midi.notes]  # in order already
 
 
 def _written_notes(music: str) -> str:
@@ -133,8 +132,8 @@ def _snap(value: Fraction) -> Fraction:
     return round(value / _VEROVIO_GRID) * _VEROVIO_GRID
 
 
-def _read(data: bytes, who: str) -> MidiFile:
+def _read(data: bytes, who: str, delay_ticks: int = 0) -> MidiFile:
     try:
-        return read_midi(data)
+        return read_midi(data, delay_ticks)
     except NotMidi as err:
         raise ReaderFailed(f"{who}: unreadable MIDI ({err})") from err

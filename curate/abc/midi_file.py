@@ -48,7 +48,10 @@ def _varlen(data: bytes, pos: int) -> tuple[int, int]:
 _DATA_BYTES = {0x80: 2, 0x90: 2, 0xA0: 2, 0xB0: 2, 0xC0: 1, 0xD0: 1, 0xE0: 2}
 
 
-def _track(data: bytes, index: int, tpq: int, notes: list[MidiNote], onsets: list[int]) -> None:
+Raw = tuple[int, int, int, int, int]  # start tick, pitch, length in ticks, channel, track
+
+
+def _track(data: bytes, index: int, notes: list[Raw], onsets: list[int]) -> None:
     pos, tick, status = 0, 0, 0
     sounding: dict[tuple[int, int], list[int]] = {}
     while pos < len(data):
@@ -80,16 +83,17 @@ def _track(data: bytes, index: int, tpq: int, notes: list[MidiNote], onsets: lis
             onsets.append(tick)
         elif kind in (0x80, 0x90) and sounding.get((channel, args[0])):
             start = sounding[(channel, args[0])].pop(0)
-            notes.append(MidiNote(Fraction(start, tpq), args[0], Fraction(tick - start, tpq), channel + 1, index))
+            notes.append((start, args[0], tick - start, channel + 1, index))
 
 
-def read_midi(data: bytes) -> MidiFile:
+def read_midi(data: bytes, delay_ticks: int = 0) -> MidiFile:
+    """`delay_ticks`: a writer's constant note delay, taken off every onset and given back to the length."""
     if data[:4] != b"MThd" or len(data) < 14:
         raise NotMidi("no MThd header")
     division = int.from_bytes(data[12:14], "big")
     if division & 0x8000 or division == 0:
         raise NotMidi("SMPTE time division (no ticks per quarter)")
-    notes: list[MidiNote] = []
+    notes: list[Raw] = []
     onsets: list[int] = []
     pos, index = 8 + int.from_bytes(data[4:8], "big"), 0
     while pos + 8 <= len(data):
@@ -97,7 +101,18 @@ def read_midi(data: bytes) -> MidiFile:
         if pos + 8 + size > len(data):
             raise NotMidi(f"chunk at byte {pos} is cut short")
         if data[pos : pos + 4] == b"MTrk":
-            _track(data[pos + 8 : pos + 8 + size], index, division, notes, onsets)
+            _track(data[pos + 8 : pos + 8 + size], index, notes, onsets)
             index += 1
         pos += 8 + size
-    return MidiFile(division, sorted(notes), onsets)
+    # sorted as ints and each tick count made a Fraction once: both dominate reading a tune otherwise
+    fractions: dict[int, Fraction] = {}
+
+    def quarters(ticks: int) -> Fraction:
+        found = fractions.get(ticks)
+        if found is None:
+            found = fractions[ticks] = Fraction(ticks, division)
+        return found
+
+    played = sorted((start - delay_ticks, pitch, length + delay_ticks, channel, track)
+                    for start, pitch, length, channel, track in notes)  # fmt: skip
+    return MidiFile(division, [MidiNote(quarters(s), p, quarters(n), c, t) for s, p, n, c, t in played], onsets)
