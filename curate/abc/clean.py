@@ -85,6 +85,19 @@ def repeat_after_end_bar(text: str) -> str:
     return music_lines(text, lambda music: THICK_THEN_REPEAT.sub("|] |:", music))
 
 
+def count_rolls(text: str) -> int:
+    """Rolls `~` in the music of `text` (outside fields, comments, quoted text and decorations)."""
+    total = 0
+
+    def count(music: str) -> str:
+        nonlocal total
+        total += music.count("~")
+        return music
+
+    music_lines(text, count)
+    return total
+
+
 def carry_rolls(text: str) -> str:
     """`~` as the carrier decoration, before abc2xml (which would drop it)."""
     return music_lines(text, lambda music: music.replace("~", ROLL_CARRIER))

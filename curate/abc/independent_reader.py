@@ -97,7 +97,7 @@ def read_abc(text: str, timeout_s: float = 30.0, old_chords: bool = False) -> li
             raise ReaderFailed(f"abc2midi wrote no MIDI (exit {done.returncode}): {(message or [''])[-1][:300]}")
         # abc2midi starts every note one tick late and ends it on time: undo the tick.
         midi = _read(out.read_bytes(), "abc2midi", delay_ticks=1)
-    return [PlayedNote(n.onset, n.pitch, n.duration) for n in midi.notes]  # in order already
+    return _played(midi)
 
 
 def _written_notes(music: str) -> str:
@@ -106,7 +106,11 @@ def _written_notes(music: str) -> str:
 
 def read_midi_notes(data: bytes) -> list[PlayedNote]:
     """Notes of a MIDI file, at the file's own resolution."""
-    return sorted(PlayedNote(n.onset, n.pitch, n.duration) for n in _read(data, "MIDI file").notes)
+    return _played(_read(data, "MIDI file"))
+
+
+def _played(midi: MidiFile) -> list[PlayedNote]:
+    return [PlayedNote(n.onset, n.pitch, n.duration) for n in midi.notes]  # sorted by `read_midi` already
 
 
 def read_verovio(data: str) -> list[PlayedNote]:

@@ -22,7 +22,14 @@ from converter21.abc import abc2xml, xml2abc
 
 from curate.abc import notes as notes_mod
 from curate.abc import timeline
-from curate.abc.clean import ROLL_CARRIER, clean_tune, has_old_chords, repeat_after_end_bar, rolls_as_tilde
+from curate.abc.clean import (
+    ROLL_CARRIER,
+    clean_tune,
+    count_rolls,
+    has_old_chords,
+    repeat_after_end_bar,
+    rolls_as_tilde,
+)
 from curate.abc.independent_reader import (
     PlayedNote,
     ReaderFailed,
@@ -41,8 +48,6 @@ _ABC_FIELDS = dict(
     T="title", C="composer", O="origin", A="area", R="rhythm", S="source",
     N="notes", Z="transcription", H="history", B="book", D="discography", G="group",
 )  # fmt: skip
-_QUOTED = re.compile(r'"[^"\n]*"')
-_FIELD_LINE = re.compile(r"^[ \t]*[A-Za-z]:(?![|:])")
 # Who reads the source and the kept ABC independently, per source format.
 READERS = {"abc": "abc2midi", "musicxml": "verovio", "kern": "verovio", "midi": "midi_file+abc2midi"}
 # Quantized MIDI has its onsets on this grid: thirty-seconds and sixteenth triplets (divisors 8 and 6; music21's
@@ -194,7 +199,7 @@ def load_source(fmt: str, payload: str) -> Source:
     if fmt == "abc":
         cleaned = clean_tune(payload)
         xml, fields = _abc_to_xml(cleaned).encode("utf-8"), abc_header_fields(cleaned)
-        root, rolls = parse_musicxml(xml, container=False), _rolls(cleaned.replace(ROLL_CARRIER, "~"))
+        root, rolls = parse_musicxml(xml, container=False), cleaned.count(ROLL_CARRIER)
     elif fmt in ("kern", "midi"):
         if fmt == "midi":
             _check_quantized(Path(payload).read_bytes())
@@ -257,8 +262,8 @@ def _verify(fmt: str, source: Source, measures: list, tune: Normalized, fid: not
         if options.require_independent:
             out.reject = ("reader_missing", source.missing)
         return out
-    if fmt == "abc" and _rolls(tune.abc) != source.rolls:
-        out.reject = ("ornament_lost", f"{source.rolls} rolls in the source, {_rolls(tune.abc)} in the output")
+    if fmt == "abc" and (kept_rolls := count_rolls(tune.abc)) != source.rolls:
+        out.reject = ("ornament_lost", f"{source.rolls} rolls in the source, {kept_rolls} in the output")
         return out
     try:
         played = read_output(fmt, tune.abc, xml)
@@ -270,10 +275,6 @@ def _verify(fmt: str, source: Source, measures: list, tune: Normalized, fid: not
     if agreement.score < options.min_fidelity:  # 1.0 only when exact: a disagreement never claims 1.0
         out.reject = ("reader_disagreement", timeline.describe(agreement, _bar_quarters(tune.header.get("meter"))))
     return out
-
-
-def _rolls(abc: str) -> int:
-    return sum(line.count("~") for line in _QUOTED.sub("", abc).splitlines() if not _FIELD_LINE.match(line))
 
 
 def _needs_roundtrip(fmt: str, source: Source, options: NormalizeOptions) -> bool:

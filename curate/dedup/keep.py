@@ -32,6 +32,12 @@ def against(config: StageConfig, step: str) -> dict[str, StoreInput]:
     return {AGAINST: StoreInput(table or step, version)} if version else {}
 
 
+def read_columns(config: StageConfig) -> list[str]:
+    """The input columns a dedup stage reads: its text columns, then its keep column if it names one."""
+    keep = getattr(config, "keep_column", None)
+    return [*getattr(config, "columns", []), *([keep] if keep else [])]
+
+
 def ordered_priority(keys: pl.DataFrame, policy: KeepPolicy, column: str | None, is_old: np.ndarray) -> np.ndarray:
     """Priority per row: published rows always win, then the policy, then the smallest id."""
     rank = priority(keys, policy, column)

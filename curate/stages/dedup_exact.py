@@ -14,7 +14,7 @@ import polars as pl
 from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy
-from curate.dedup.keep import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
+from curate.dedup.keep import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority, read_columns
 from curate.dedup.normalize import abc_body, joined, text_key
 from curate.dedup.transpose import transposition_key
 from curate.stage import GlobalStage, StageConfig, StageResult, StoreInput
@@ -53,8 +53,7 @@ class DedupExact(GlobalStage):
 
     @classmethod
     def needs(cls, config: StageConfig) -> list[str]:
-        assert isinstance(config, DedupExactConfig)
-        return [*config.columns, *([config.keep_column] if config.keep_column else [])]
+        return read_columns(config)
 
     @classmethod
     def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:

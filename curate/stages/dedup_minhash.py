@@ -17,7 +17,7 @@ import polars as pl
 from pydantic import Field
 
 from curate.dedup.clusters import KeepPolicy, components
-from curate.dedup.keep import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority
+from curate.dedup.keep import AGAINST, against, dropped_rows, keep_frame, kept_rows, ordered_priority, read_columns
 from curate.dedup.near import MinHashParams, find_pairs, signature_task
 from curate.dedup.normalize import Kind, joined
 from curate.parallel import parallel_map
@@ -63,8 +63,7 @@ class DedupMinhash(GlobalStage):
 
     @classmethod
     def needs(cls, config: StageConfig) -> list[str]:
-        assert isinstance(config, DedupMinhashConfig)
-        return [*config.columns, *([config.keep_column] if config.keep_column else [])]
+        return read_columns(config)
 
     @classmethod
     def store_inputs(cls, config: StageConfig, step: str) -> dict[str, StoreInput]:
